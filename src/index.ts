@@ -13,3 +13,13 @@ export * from "../gen/google/rpc/error_details_pb.js";
 export { StatusSchema, type Status } from "../gen/google/rpc/status_pb.js";
 // Scopes and resource groups.
 export * from "./scopes.js";
+// REST transcoding transport (client side) and its server side.
+export * from "./rest/index.js";
+export * from "./rest/server/index.js";
+// The client factory, auth, retries and typed errors.
+export * from "./client/index.js";
+export * from "./auth/index.js";
+export * from "./retry/index.js";
+export * from "./errors/index.js";
+// The export helper (check → initiate → poll → download → guarded reset).
+export * from "./export/index.js";

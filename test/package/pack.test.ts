@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -41,5 +41,30 @@ describe("npm pack", () => {
       scopes: 63,
       errorInfo: "google.rpc.ErrorInfo",
     });
+
+    // Importing the root stays cheap: record every module the import resolves
+    // (module customization hooks) and check nothing heavy is among them.
+    const log = join(work, "resolved.log");
+    writeFileSync(
+      join(app, "hooks.mjs"),
+      `import { appendFileSync } from "node:fs";
+       export async function resolve(specifier, context, next) {
+         const result = await next(specifier, context);
+         appendFileSync(${JSON.stringify(log)}, result.url + "\\n");
+         return result;
+       }`,
+    );
+    writeFileSync(
+      join(app, "register.mjs"),
+      `import { register } from "node:module"; register("./hooks.mjs", import.meta.url);`,
+    );
+    execFileSync("node", ["--import", "./register.mjs", "--input-type=module", "-e", 'await import("dataportability-connect");'], {
+      cwd: app,
+    });
+    const resolved = readFileSync(log, "utf8").split("\n").filter(Boolean);
+    expect(resolved.some((url) => url.includes("/dataportability-connect/dist/src/index.js"))).toBe(true);
+    for (const heavy of ["/@connectrpc/connect-node/", "/google-auth-library/", "/gaxios/", "/dist/src/emulator/", "/fflate/", "/commander/"]) {
+      expect(resolved.filter((url) => url.includes(heavy)), heavy).toEqual([]);
+    }
   }, 180_000);
 });

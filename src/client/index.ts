@@ -1,2 +1,27 @@
-/** Placeholder: filled in by the client work. */
-export {};
+/**
+ * The Data Portability client: one call to a typed connect-es client over
+ * REST, gRPC, gRPC-web or Connect, with auth, retries and deadlines.
+ *
+ * @module
+ */
+
+export {
+  createDataPortabilityClient,
+  createDataPortabilityTransport,
+  createDataPortabilityInterceptors,
+  setClientCredentials,
+  type DataPortabilityClient,
+  type DataPortabilityInterceptors,
+} from "./create-client.js";
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_TIMEOUT_MS,
+  type DataPortabilityClientOptions,
+} from "./client-options.js";
+export {
+  createProtocolTransport,
+  type DataPortabilityProtocol,
+  type ProtocolTransportOptions,
+} from "./protocol-transport.js";
+export { createLazyTransport } from "./lazy-transport.js";
+export { createInterceptedTransport, type InterceptedTransportOptions } from "./intercepted-transport.js";

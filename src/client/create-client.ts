@@ -1,0 +1,130 @@
+/**
+ * The Data Portability client factory.
+ *
+ * @module
+ */
+
+import { Code, ConnectError, createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
+import { DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
+import { createAuthInterceptor } from "../auth/auth-interceptor.js";
+import { assertMayCarryCredentials } from "../auth/secure-url.js";
+import {
+  createUserCredentials,
+  isUserCredentials,
+  type DataPortabilityAuth,
+  type UserCredentials,
+} from "../auth/user-credentials.js";
+import { createRetryInterceptor } from "../retry/retry-interceptor.js";
+import {
+  checkBaseUrl,
+  checkTimeout,
+  DEFAULT_BASE_URL,
+  DEFAULT_TIMEOUT_MS,
+  type DataPortabilityClientOptions,
+} from "./client-options.js";
+import { createInterceptedTransport } from "./intercepted-transport.js";
+import { createProtocolTransport } from "./protocol-transport.js";
+
+/** A typed client of `google.dataportability.v1.DataPortabilityService`. */
+export type DataPortabilityClient = Client<typeof DataPortabilityService>;
+
+/** The pieces `createDataPortabilityTransport` is made of. */
+export interface DataPortabilityInterceptors {
+  /** In connect-es order: user interceptors, then retry, then auth (innermost). */
+  readonly interceptors: Interceptor[];
+  /** The credentials the auth interceptor uses (undefined with `auth: false`). */
+  readonly credentials: UserCredentials | undefined;
+}
+
+const credentialsOf = new WeakMap<object, UserCredentials>();
+
+/**
+ * Builds the interceptor chain of the client, for use with your own
+ * transport: `[...options.interceptors, retry, auth]` (auth innermost, so
+ * each retry attempt gets a fresh token). Pair it with a transport that puts
+ * the call deadline in `callDeadlineKey` (as `createDataPortabilityTransport`
+ * does) for deadline-aware retries.
+ */
+export function createDataPortabilityInterceptors(
+  options: DataPortabilityClientOptions = {},
+): DataPortabilityInterceptors {
+  const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const interceptors: Interceptor[] = [...(options.interceptors ?? [])];
+  if (options.retry !== false) {
+    interceptors.push(createRetryInterceptor(options.retry ?? {}));
+  }
+  let credentials: UserCredentials | undefined;
+  if (options.auth !== false) {
+    assertMayCarryCredentials(baseUrl, "API base URL");
+    const auth = options.auth;
+    credentials = isUserCredentials(auth)
+      ? auth
+      : createUserCredentials(auth, { tokenTimeoutMs: checkTimeout("tokenTimeoutMs", options.tokenTimeoutMs, 15_000) });
+    interceptors.push(createAuthInterceptor({ auth: credentials, quotaProject: options.quotaProject }));
+  }
+  return { interceptors, credentials };
+}
+
+/**
+ * Creates the client's Transport: the protocol's transport (loaded lazily
+ * for gRPC, gRPC-web and Connect), or `options.transport`, wrapped with the
+ * interceptors of {@link createDataPortabilityInterceptors} and the call
+ * deadline. Use it with `createClient` to build your own client.
+ *
+ * @throws ConnectError INVALID_ARGUMENT for bad options, FAILED_PRECONDITION
+ * for credentials without end-user consent or a plain-http non-loopback URL.
+ */
+export function createDataPortabilityTransport(options: DataPortabilityClientOptions = {}): Transport {
+  const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const defaultTimeoutMs = checkTimeout("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+  const { interceptors, credentials } = createDataPortabilityInterceptors(options);
+  const inner =
+    options.transport ??
+    createProtocolTransport(options.protocol ?? "rest", {
+      baseUrl,
+      ...(options.httpVersion !== undefined ? { httpVersion: options.httpVersion } : {}),
+    });
+  const transport = createInterceptedTransport(inner, { interceptors, defaultTimeoutMs, baseUrl });
+  if (credentials !== undefined) credentialsOf.set(transport, credentials);
+  return transport;
+}
+
+/**
+ * Creates a typed Data Portability client in one call: protocol, auth,
+ * retries and deadlines included.
+ *
+ * ```ts
+ * const client = createDataPortabilityClient({ auth: oauth2Client });
+ * const { archiveJobId } = await client.initiatePortabilityArchive({ resources: ["myactivity.search"] });
+ * ```
+ *
+ * After a successful `resetAuthorization` the client holds no credentials:
+ * every call fails at once with UNAUTHENTICATED until the user consents
+ * again and you call {@link setClientCredentials} (or `setCredentials` on the
+ * same OAuth2Client, or create a new client).
+ */
+export function createDataPortabilityClient(options: DataPortabilityClientOptions = {}): DataPortabilityClient {
+  const transport = createDataPortabilityTransport(options);
+  const client = createClient(DataPortabilityService, transport);
+  const credentials = credentialsOf.get(transport);
+  if (credentials !== undefined) credentialsOf.set(client, credentials);
+  return client;
+}
+
+/**
+ * Gives a client (or transport) made by this package new credentials, e.g.
+ * after new consent following `resetAuthorization`. Leaves the reset state.
+ *
+ * @throws ConnectError FAILED_PRECONDITION when `clientOrTransport` was not
+ * created here or was created with `auth: false`.
+ */
+export function setClientCredentials(clientOrTransport: object, auth: DataPortabilityAuth): void {
+  const credentials = credentialsOf.get(clientOrTransport);
+  if (credentials === undefined) {
+    throw new ConnectError(
+      "setClientCredentials: not a client of createDataPortabilityClient with credentials",
+      Code.FailedPrecondition,
+    );
+  }
+  credentials.setCredentials(auth);
+}

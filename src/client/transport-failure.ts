@@ -1,0 +1,56 @@
+/**
+ * One code for a broken connection, whatever the protocol.
+ *
+ * @module
+ */
+
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/** Node error codes of a connection that broke or could not be made. */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "ERR_STREAM_PREMATURE_CLOSE",
+  "ERR_HTTP2_STREAM_ERROR",
+  "ERR_HTTP2_SESSION_ERROR",
+  "ERR_HTTP2_GOAWAY_SESSION",
+  "ERR_HTTP2_INVALID_SESSION",
+]);
+
+function hasNetworkCause(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 8 && typeof e === "object" && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Maps a broken connection to UNAVAILABLE, as the REST transport does:
+ * connect-node reports a reset socket as ABORTED and a server's HTTP/2
+ * RST_STREAM(CANCEL) as CANCELED, so the same failure would otherwise carry
+ * a different code per protocol. A CANCELED the caller caused (`signal`
+ * aborted) is left alone. The original error stays as `cause`.
+ */
+export function normalizeTransportError(err: unknown, signal: AbortSignal | undefined): unknown {
+  if (!(err instanceof ConnectError) || signal?.aborted === true) {
+    return err;
+  }
+  const broken =
+    ((err.code === Code.Aborted || err.code === Code.Internal || err.code === Code.Unknown) && hasNetworkCause(err.cause)) ||
+    (err.code === Code.Canceled && /^http\/2 stream closed/.test(err.rawMessage));
+  if (!broken) {
+    return err;
+  }
+  const unavailable = new ConnectError(`connection failed: ${err.rawMessage}`, Code.Unavailable, err.metadata, undefined, err);
+  unavailable.details.push(...err.details);
+  return unavailable;
+}

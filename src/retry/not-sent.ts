@@ -1,0 +1,34 @@
+/**
+ * Tells failures that certainly never reached the server.
+ *
+ * @module
+ */
+
+/** Node error codes meaning the request was never delivered. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED"]);
+
+/**
+ * True when `err` (walking `cause` and `AggregateError.errors`) comes from a
+ * refused connection (`code === "ECONNREFUSED"`), so the request certainly
+ * did not reach the server and a replay cannot duplicate its effect.
+ */
+export function requestNotSent(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [err];
+  while (stack.length > 0 && seen.size < 32) {
+    const e = stack.pop();
+    if (typeof e !== "object" || e === null || seen.has(e)) {
+      continue;
+    }
+    seen.add(e);
+    const { code, cause, errors } = e as { code?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof code === "string" && NOT_SENT_CODES.has(code)) {
+      return true;
+    }
+    stack.push(cause);
+    if (Array.isArray(errors)) {
+      stack.push(...errors);
+    }
+  }
+  return false;
+}

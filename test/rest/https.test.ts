@@ -1,0 +1,72 @@
+/**
+ * The default client over TLS: a self-signed certificate made with the
+ * openssl CLI for this test (skipped where openssl is not installed).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent, createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "@connectrpc/connect";
+import { DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
+import { createNodeHttpClient, createRestTransport } from "../../src/index.js";
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!hasOpenssl())("REST transport over https", () => {
+  let dir: string;
+  let cert: Buffer;
+  let server: Server;
+  let agent: Agent;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "rest-tls-"));
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1",
+        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+      { stdio: "ignore" },
+    );
+    cert = readFileSync(join(dir, "cert.pem"));
+    server = createServer({ key: readFileSync(join(dir, "key.pem")), cert }, (req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on("end", () => {
+        res.setHeader("content-type", "application/json");
+        res.end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    agent = new Agent({ keepAlive: true, ca: cert });
+  });
+
+  afterAll(async () => {
+    agent?.destroy();
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("sends the reset call through node:https with the given agent", async () => {
+    const { port } = server.address() as AddressInfo;
+    const transport = createRestTransport({
+      baseUrl: `https://127.0.0.1:${port}`,
+      httpClient: createNodeHttpClient({ httpsAgent: agent }),
+    });
+    const client = createClient(DataPortabilityService, transport);
+    const out = await client.resetAuthorization({});
+    expect(out.$typeName).toBe("google.protobuf.Empty");
+    expect(seen).toEqual(["POST /v1/authorization:reset"]);
+  });
+});

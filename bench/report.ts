@@ -35,15 +35,20 @@ function throughputSection(r: BenchResults): string {
   for (const concurrency of r.config.levels) {
     const raw = fastestRaw(r.throughput, concurrency);
     const g = googleapis?.levels.find((l) => l.concurrency === concurrency);
+    const bestRaw = Math.max(
+      ...r.throughput.filter((c) => c.kind === "raw").flatMap((c) => c.levels.filter((l) => l.concurrency === concurrency).map((l) => l.bestCallsPerSec)),
+    );
     const rows = r.throughput.map((c) => {
       const l = c.levels.find((v) => v.concurrency === concurrency);
       if (c.status !== "ok" || l === undefined) {
-        return [c.label, c.status === "unavailable" ? "n/a (not built yet)" : `failed: ${(c.reason ?? "").replace(/\|/g, "/")}`, "", "", "", "", "", "", "", ""];
+        return [c.label, c.status === "unavailable" ? "n/a (not built yet)" : `failed: ${(c.reason ?? "").replace(/\|/g, "/")}`, "", "", "", "", "", "", "", "", "", ""];
       }
       return [
         c.label,
         n(l.callsPerSec),
         x(ratio(l.callsPerSec, raw?.level.callsPerSec)),
+        n(l.bestCallsPerSec),
+        x(ratio(l.bestCallsPerSec, bestRaw)),
         x(ratio(l.callsPerSec, g?.callsPerSec)),
         n(l.p50Ms, 2),
         x(ratio(l.p50Ms, raw?.level.p50Ms)),
@@ -57,7 +62,7 @@ function throughputSection(r: BenchResults): string {
       `### Concurrency ${concurrency}\n\nFastest hand-written client: \`${raw?.id ?? "–"}\`. ` +
         `Latency and CPU ratios: lower is better. Client CPU is user + system time of the client process per call.\n\n` +
         table(
-          ["contender", "calls/s", "× fastest raw", "× googleapis", "p50 ms", "p50 × raw", "p99 ms", "p99 × raw", "client CPU µs/call", "CPU × raw"],
+          ["contender", "calls/s", "× fastest raw", "best round calls/s", "best × best raw", "× googleapis", "p50 ms", "p50 × raw", "p99 ms", "p99 × raw", "client CPU µs/call", "CPU × raw"],
           rows,
         ),
     );
@@ -153,7 +158,7 @@ function methodSection(r: BenchResults): string {
 - One run of \`npm run bench\`: every figure is a **ratio against a baseline measured in the same run on the same machine**; absolute numbers depend on the machine and on whatever else runs on it (1-minute load average at the start: ${r.loadAverageAtStart.toFixed(2)}). Compare ratios, not absolute values, across runs.
 - Server: a separate Node process (\`bench/server.ts\`) on 127.0.0.1: a \`node:http\` keep-alive server answering the six REST routes like the real API (\`POST /v1/authorization:reset\` → \`{}\` with \`content-type: application/json; charset=UTF-8\`; a missing bearer token → 401 Google error JSON), and a connect-node h2c server (gRPC, gRPC-web, Connect) for the same service. A minimal server is used rather than the emulator because the emulator really revokes the token on reset.
 - Every contender sends \`authorization: Bearer <token>\`; the bare transports pass it as a static call header, the full client through its auth interceptor. Each contender runs in its own worker process (\`bench/worker.ts\`), so client and server never share an event loop; with 2 cores the client and the server each get about one.
-- Throughput: for concurrency ${c.levels.join(", ")}: ${c.warmupMs} ms warm-up, then ${c.measureMs} ms measured with that many loops each making one call at a time; ${c.rounds} rounds in rotating contender order, median of the rounds. p50/p99 are over all calls of the measured phase.
+- Throughput: for concurrency ${c.levels.join(", ")}: ${c.warmupMs} ms warm-up, then ${c.measureMs} ms measured with that many loops each making one call at a time; ${c.rounds} rounds in rotating contender order, one fresh process per contender and round. Each figure (calls/s, p50/p99 over all calls of the measured phase, client CPU per call) is the median over the rounds; "best round" is the highest calls/s of any round. Every round's numbers are in \`results.json\`.
 - The project is loaded from its build (\`${c.dist}\`), as users run it.
 - Cold import: \`node --input-type=module -e "await import(<module>)"\`, wall time seen by the parent; "bare" is the same probe with no import. Googleapis is imported as \`googleapis\` (its main entry), as users do.
 - Install size: this project is \`npm pack\`ed and the tarball installed with \`--omit=dev\`; googleapis@178.0.0 likewise. MB = 10⁶ bytes.`;

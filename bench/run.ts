@@ -12,8 +12,9 @@
  * - BENCH_CPU_PROF=dir   write a V8 CPU profile of every child process there
  * - BENCH_LEVELS=1,16,256 / BENCH_WARMUP_MS / BENCH_MEASURE_MS / BENCH_ROUNDS
  *                        override the throughput phases
- * - BENCH_RENDER_ONLY=1  measure nothing: re-render RESULTS.md from results.json
- *                        (after editing bench/ANALYSIS.md)
+ * - BENCH_RENDER_ONLY=1  measure nothing: re-derive the figures from the raw
+ *                        rounds in results.json and re-render RESULTS.md (e.g.
+ *                        after editing bench/ANALYSIS.md)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -28,7 +29,7 @@ import { runInstallSize } from "./install-size.js";
 import { BENCH_DIR, forkBench, nextMessage, ROOT_DIR, startServer, stopChild } from "./proc.js";
 import { renderReport } from "./report.js";
 import { evaluateTargets, type BenchResults } from "./results.js";
-import { runThroughput, type ThroughputConfig } from "./throughput.js";
+import { runThroughput, summarizeLevels, type ThroughputConfig } from "./throughput.js";
 import type { BenchEnv, EncodeReply } from "./types.js";
 
 const started = performance.now();
@@ -42,7 +43,7 @@ const numbers = (v: string | undefined): number[] | undefined =>
   v === undefined || v === "" ? undefined : v.split(",").map(Number).filter((x) => Number.isFinite(x) && x > 0);
 const defaults: ThroughputConfig = quick
   ? { levels: [1, 16, 256], warmupMs: 150, measureMs: 400, rounds: 1 }
-  : { levels: [1, 16, 256], warmupMs: 600, measureMs: 2000, rounds: 3 };
+  : { levels: [1, 16, 256], warmupMs: 400, measureMs: 1200, rounds: 5 };
 const throughputConfig: ThroughputConfig = {
   levels: numbers(process.env.BENCH_LEVELS) ?? defaults.levels,
   warmupMs: numbers(process.env.BENCH_WARMUP_MS)?.[0] ?? defaults.warmupMs,
@@ -61,9 +62,19 @@ const analysisFile = join(BENCH_DIR, "ANALYSIS.md");
 const readAnalysis = (): string | undefined => (existsSync(analysisFile) ? readFileSync(analysisFile, "utf8") : undefined);
 
 if (process.env.BENCH_RENDER_ONLY === "1") {
+  // Re-derive the summaries and targets from the raw rounds, then re-render.
   const saved = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8")) as BenchResults;
+  for (const c of saved.throughput) {
+    if (c.status !== "ok") continue;
+    c.levels = summarizeLevels(
+      c.levels.map((l) => l.concurrency),
+      c.levels.flatMap((l) => l.rounds),
+    );
+  }
+  saved.targets = evaluateTargets(saved);
+  writeFileSync(join(outDir, "results.json"), `${JSON.stringify(saved, null, 2)}\n`);
   writeFileSync(join(outDir, "RESULTS.md"), renderReport(saved, readAnalysis()));
-  log(`re-rendered ${join(outDir, "RESULTS.md")} from results.json`);
+  log(`re-derived and re-rendered ${join(outDir, "RESULTS.md")} from the raw rounds in results.json`);
   process.exit(0);
 }
 

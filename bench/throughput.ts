@@ -2,7 +2,8 @@
  * Throughput/latency section: every contender, every concurrency level,
  * several rounds in rotating order (so slow drift of the machine hits all
  * contenders alike), one fresh worker process per contender and round.
- * The reported figure per level is the median over rounds.
+ * The reported figures per level are medians over the rounds (robust to
+ * one disturbed or one lucky round); the best round's calls/s is kept too.
  */
 import type { ContenderInfo } from "./contenders-list.js";
 import { forkBench, nextMessage, stopChild, WORKER_FILE } from "./proc.js";
@@ -18,13 +19,15 @@ export interface ThroughputConfig {
   rounds: number;
 }
 
-/** Median figures of one contender at one level, plus every round's raw result. */
+/** Median figures of one contender at one level over the rounds, plus every round's raw result. */
 export interface LevelSummary {
   concurrency: number;
   callsPerSec: number;
   p50Ms: number;
   p99Ms: number;
   cpuUsPerCall: number;
+  /** Calls/s of the best round, for reference. */
+  bestCallsPerSec: number;
   rounds: LevelResult[];
 }
 
@@ -101,16 +104,25 @@ function summarize(c: ContenderInfo, replies: ThroughputReply[]): ContenderSumma
     return { ...base, status: "failed", reason: `errors at c=${errored.concurrency}: ${errored.firstError ?? "?"}`, levels: [] };
   }
   const concurrencies = okReplies[0]?.levels.map((l) => l.concurrency) ?? [];
-  const levels = concurrencies.map((concurrency) => {
-    const rounds = okReplies.flatMap((r) => r.levels.filter((l) => l.concurrency === concurrency));
+  const levels = summarizeLevels(
+    concurrencies,
+    okReplies.flatMap((r) => r.levels),
+  );
+  return { ...base, status: "ok", levels };
+}
+
+/** Median figures per concurrency level from every round's raw results. */
+export function summarizeLevels(concurrencies: readonly number[], all: readonly LevelResult[]): LevelSummary[] {
+  return concurrencies.map((concurrency) => {
+    const rounds = all.filter((l) => l.concurrency === concurrency);
     return {
       concurrency,
       callsPerSec: median(rounds.map((l) => l.callsPerSec)),
       p50Ms: median(rounds.map((l) => l.p50Ms)),
       p99Ms: median(rounds.map((l) => l.p99Ms)),
       cpuUsPerCall: median(rounds.map((l) => l.cpuUsPerCall)),
+      bestCallsPerSec: Math.max(...rounds.map((l) => l.callsPerSec)),
       rounds,
     };
   });
-  return { ...base, status: "ok", levels };
 }

@@ -59,6 +59,7 @@ export function createProgram(runtime: CliRuntime): Command {
     .option("--max-attempts <n>", "attempts per call when the API is unavailable (1-10, default 5)")
     .addHelpText("after", HELP_FOOTER)
     .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),

@@ -81,3 +81,11 @@ export function checkTimeout(name: string, value: number | undefined, fallback: 
   }
   return Number.isFinite(v) ? v : undefined;
 }
+
+/** Checks `quotaProject`; throws a ConnectError (INVALID_ARGUMENT) naming it. */
+export function checkQuotaProject(quotaProject: string | undefined): string | undefined {
+  if (quotaProject !== undefined && (typeof quotaProject !== "string" || !/^[\x21-\x7e]+$/.test(quotaProject))) {
+    throw new ConnectError("quotaProject must be a non-empty project id", Code.InvalidArgument);
+  }
+  return quotaProject;
+}

@@ -24,6 +24,7 @@ import type { UserCredentials } from "../auth/user-credentials.js";
 import { nextRetryDelay } from "../retry/retry-decision.js";
 import { createRetryPolicyResolver, type RetryOptions, type RetryPolicy } from "../retry/retry-policy.js";
 import { sleep } from "../retry/sleep.js";
+import { canceledError, settleWithin } from "./settle-within.js";
 import { normalizeTransportError } from "./transport-failure.js";
 
 /** What `new Headers()` accepts. */
@@ -119,16 +120,12 @@ export function createClientTransport(inner: Transport, options: ClientTransport
 /** The error of a call that is over before it starts. */
 function endedBeforeStart(method: DescMethod, signal: AbortSignal | undefined, timeout: number | undefined): ConnectError | undefined {
   if (signal?.aborted) {
-    return canceled(signal);
+    return canceledError(signal);
   }
   if (timeout !== undefined && timeout <= 0) {
     return deadlineExceeded(method, timeout);
   }
   return undefined;
-}
-
-function canceled(signal: AbortSignal): ConnectError {
-  return ConnectError.from(signal.reason ?? "operation was aborted", Code.Canceled);
 }
 
 function deadlineExceeded(method: DescMethod, timeout: number): ConnectError {
@@ -155,7 +152,11 @@ class UnaryCall {
     this.deadline = timeout === undefined ? undefined : Date.now() + timeout;
   }
 
-  /** Sends the next attempt with the current credentials. */
+  /**
+   * Sends the next attempt with the current credentials. Failures to get
+   * credentials (token endpoint down) go through the same retry decision as
+   * failures of the request.
+   */
   send(): Promise<UnaryResponse> {
     const credentials = this.shared.credentials;
     if (credentials === undefined) {
@@ -165,7 +166,10 @@ class UnaryCall {
     if (typeof auth === "string") {
       return this.exchange(auth);
     }
-    return this.bounded(auth).then((value) => this.exchange(value));
+    return this.bounded(auth).then(
+      (value) => this.exchange(value),
+      (e: unknown) => this.failed(e),
+    );
   }
 
   private exchange(auth: string | undefined): Promise<UnaryResponse> {
@@ -206,7 +210,10 @@ class UnaryCall {
       // Refresh once (joined by concurrent calls) and replay, even when the
       // cached expiry looked valid. PERMISSION_DENIED never gets here.
       this.replayed = true;
-      return this.bounded(credentials.recover(this.sent, err)).then((value) => this.exchange(value));
+      return this.bounded(credentials.recover(this.sent, err)).then(
+        (value) => this.exchange(value),
+        (refreshError: unknown) => this.failed(refreshError),
+      );
     }
     const delay =
       this.policy === undefined
@@ -216,38 +223,17 @@ class UnaryCall {
       return Promise.reject(err);
     }
     this.attempt++;
+    this.replayed = false; // each attempt may refresh once, as with the interceptors
+    this.sent = undefined;
     return sleep(delay, this.signal).then(() => this.send());
   }
 
-  /**
-   * Settles `p`, or fails by the deadline or the caller's abort, whichever
-   * comes first: for waits outside the protocol's transport (token refresh).
-   */
+  /** Bounds a wait outside the protocol's transport (token refresh) by the deadline and the caller's abort. */
   private bounded<T>(p: Promise<T>): Promise<T> {
-    const signal = this.signal;
-    const deadline = this.deadline;
-    if (deadline === undefined && signal === undefined) {
-      return p;
-    }
-    return new Promise<T>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => finish(() => reject(canceled(signal!)));
-      const finish = (settle: () => void) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        settle();
-      };
-      if (deadline !== undefined) {
-        timer = setTimeout(
-          () => finish(() => reject(deadlineExceeded(this.method, this.timeout ?? 0))),
-          Math.max(0, deadline - Date.now()),
-        );
-      }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      p.then(
-        (v) => finish(() => resolve(v)),
-        (e: unknown) => finish(() => reject(e)),
-      );
+    return settleWithin(p, {
+      deadline: this.deadline,
+      signal: this.signal,
+      deadlineError: () => deadlineExceeded(this.method, this.timeout ?? 0),
     });
   }
 }

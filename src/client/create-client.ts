@@ -8,6 +8,7 @@ import { Code, ConnectError, createClient, type Client, type Interceptor, type T
 import { DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
 import { createAuthInterceptor } from "../auth/auth-interceptor.js";
 import { assertMayCarryCredentials } from "../auth/secure-url.js";
+import { DEFAULT_TOKEN_TIMEOUT_MS } from "../auth/token-endpoint.js";
 import {
   createUserCredentials,
   isUserCredentials,
@@ -17,11 +18,13 @@ import {
 import { createRetryInterceptor } from "../retry/retry-interceptor.js";
 import {
   checkBaseUrl,
+  checkQuotaProject,
   checkTimeout,
   DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT_MS,
   type DataPortabilityClientOptions,
 } from "./client-options.js";
+import { createClientTransport } from "./client-transport.js";
 import { createInterceptedTransport } from "./intercepted-transport.js";
 import { createProtocolTransport } from "./protocol-transport.js";
 
@@ -53,23 +56,19 @@ export function createDataPortabilityInterceptors(
   if (options.retry !== false) {
     interceptors.push(createRetryInterceptor(options.retry ?? {}));
   }
-  let credentials: UserCredentials | undefined;
-  if (options.auth !== false) {
-    assertMayCarryCredentials(baseUrl, "API base URL");
-    const auth = options.auth;
-    credentials = isUserCredentials(auth)
-      ? auth
-      : createUserCredentials(auth, { tokenTimeoutMs: checkTimeout("tokenTimeoutMs", options.tokenTimeoutMs, 15_000) });
-    interceptors.push(createAuthInterceptor({ auth: credentials, quotaProject: options.quotaProject }));
+  const credentials = credentialsFor(options, baseUrl);
+  if (credentials !== undefined) {
+    interceptors.push(createAuthInterceptor({ auth: credentials, quotaProject: checkQuotaProject(options.quotaProject) }));
   }
   return { interceptors, credentials };
 }
 
 /**
  * Creates the client's Transport: the protocol's transport (loaded lazily
- * for gRPC, gRPC-web and Connect), or `options.transport`, wrapped with the
- * interceptors of {@link createDataPortabilityInterceptors} and the call
- * deadline. Use it with `createClient` to build your own client.
+ * for gRPC, gRPC-web and Connect), or `options.transport`, with auth,
+ * retries and the call deadline (the behaviour of
+ * {@link createDataPortabilityInterceptors}, fused for speed), and your
+ * interceptors outermost. Use it with `createClient` to build your own client.
  *
  * @throws ConnectError INVALID_ARGUMENT for bad options, FAILED_PRECONDITION
  * for credentials without end-user consent or a plain-http non-loopback URL.
@@ -77,16 +76,39 @@ export function createDataPortabilityInterceptors(
 export function createDataPortabilityTransport(options: DataPortabilityClientOptions = {}): Transport {
   const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   const defaultTimeoutMs = checkTimeout("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
-  const { interceptors, credentials } = createDataPortabilityInterceptors(options);
+  const credentials = credentialsFor(options, baseUrl);
   const inner =
     options.transport ??
     createProtocolTransport(options.protocol ?? "rest", {
       baseUrl,
       ...(options.httpVersion !== undefined ? { httpVersion: options.httpVersion } : {}),
     });
-  const transport = createInterceptedTransport(inner, { interceptors, defaultTimeoutMs, baseUrl });
+  let transport = createClientTransport(inner, {
+    credentials,
+    quotaProject: checkQuotaProject(options.quotaProject),
+    retry: options.retry ?? {},
+    defaultTimeoutMs,
+  });
+  const user = options.interceptors ?? [];
+  if (user.length > 0) {
+    transport = createInterceptedTransport(transport, { interceptors: user, defaultTimeoutMs, baseUrl });
+  }
   if (credentials !== undefined) credentialsOf.set(transport, credentials);
   return transport;
+}
+
+/** The credentials of `options` (none with `auth: false`), after the plaintext check. */
+function credentialsFor(options: DataPortabilityClientOptions, baseUrl: string): UserCredentials | undefined {
+  if (options.auth === false) {
+    return undefined;
+  }
+  assertMayCarryCredentials(baseUrl, "API base URL");
+  const auth = options.auth;
+  return isUserCredentials(auth)
+    ? auth
+    : createUserCredentials(auth, {
+        tokenTimeoutMs: checkTimeout("tokenTimeoutMs", options.tokenTimeoutMs, DEFAULT_TOKEN_TIMEOUT_MS),
+      });
 }
 
 /**

@@ -28,6 +28,7 @@ import {
 } from "@connectrpc/connect";
 import { createMethodUrl } from "@connectrpc/connect/protocol";
 import { callDeadlineKey } from "../retry/call-deadline.js";
+import { canceledError, settleWithin } from "./settle-within.js";
 import { normalizeTransportError } from "./transport-failure.js";
 
 /** Options of {@link createInterceptedTransport}. */
@@ -46,51 +47,37 @@ type AnyResponse = UnaryResponse | StreamResponse;
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
 /**
- * The deadline and abort state of one call. A class, so the per-call path
- * allocates one object rather than a handful of closures; the request's
- * AbortSignal is created only when someone reads it (fresh AbortSignals and
- * their listeners are costly in Node).
+ * The deadline and abort state of one call. The request's AbortSignal is
+ * created only when someone reads it (fresh AbortSignals and their listeners
+ * are costly in Node); it aborts with the deadline or the caller's abort.
  */
 class CallScope {
   readonly values: ContextValues;
+  private readonly deadline: number | undefined;
   private controller: AbortController | undefined;
   private failure: ConnectError | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private reject: ((reason: ConnectError) => void) | undefined;
-  private readonly onUserAbort: (() => void) | undefined;
 
   constructor(
     private readonly methodName: string,
     private readonly userSignal: AbortSignal | undefined,
-    readonly timeout: number | undefined,
+    private readonly timeout: number | undefined,
     contextValues: ContextValues | undefined,
   ) {
     // Never write into a caller's ContextValues: one object may be shared
     // by concurrent calls, each with its own deadline.
     this.values = contextValues === undefined ? createContextValues() : deriveContextValues(contextValues);
-    this.values.set(callDeadlineKey, timeout === undefined ? undefined : Date.now() + timeout);
-    if (userSignal !== undefined) {
-      this.onUserAbort = () => this.fail(ConnectError.from(userSignal.reason ?? "operation was aborted", Code.Canceled));
-    }
-  }
-
-  /** Whether the call can end early (a deadline or a caller's signal). */
-  get guarded(): boolean {
-    return this.timeout !== undefined || this.userSignal !== undefined;
+    this.deadline = timeout === undefined ? undefined : Date.now() + timeout;
+    this.values.set(callDeadlineKey, this.deadline);
   }
 
   /** The error of a call that is over before it starts (aborted signal, timeout ≤ 0). */
   endedBeforeStart(): ConnectError | undefined {
-    if (this.userSignal?.aborted) {
-      return ConnectError.from(this.userSignal.reason ?? "operation was aborted", Code.Canceled);
-    }
-    if (this.timeout !== undefined && this.timeout <= 0) {
-      return new ConnectError(`${this.methodName}: deadline of ${this.timeout} ms exceeded`, Code.DeadlineExceeded);
-    }
+    if (this.userSignal?.aborted) return canceledError(this.userSignal);
+    if (this.timeout !== undefined && this.timeout <= 0) return this.deadlineError();
     return undefined;
   }
 
-  /** The request's signal: aborted with the deadline or the caller's abort. */
+  /** The request's signal. */
   signal(): AbortSignal {
     if (this.controller === undefined) {
       this.controller = new AbortController();
@@ -101,47 +88,19 @@ class CallScope {
 
   /** Settles `call` by the deadline or the caller's abort, whichever comes first. */
   bound<T>(call: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.reject = reject;
-      const timeout = this.timeout;
-      if (timeout !== undefined) {
-        this.timer = setTimeout(() => this.expire(), timeout);
-      }
-      const signal = this.userSignal;
-      if (signal !== undefined && this.onUserAbort !== undefined) {
-        if (signal.aborted) this.onUserAbort();
-        else signal.addEventListener("abort", this.onUserAbort, { once: true });
-      }
-      call.then(
-        (res) => {
-          this.cleanup();
-          resolve(res);
-        },
-        (e: unknown) => {
-          this.cleanup();
-          reject(e);
-        },
-      );
+    return settleWithin(call, {
+      deadline: this.deadline,
+      signal: this.userSignal,
+      deadlineError: () => this.deadlineError(),
+      onEnd: (reason) => {
+        this.failure = reason;
+        this.controller?.abort(reason);
+      },
     });
   }
 
-  private expire(): void {
-    this.fail(new ConnectError(`${this.methodName}: deadline of ${this.timeout} ms exceeded`, Code.DeadlineExceeded));
-  }
-
-  private fail(reason: ConnectError): void {
-    if (this.failure !== undefined) return;
-    this.failure = reason;
-    this.controller?.abort(reason);
-    this.cleanup();
-    this.reject?.(reason);
-  }
-
-  private cleanup(): void {
-    clearTimeout(this.timer);
-    if (this.userSignal !== undefined && this.onUserAbort !== undefined) {
-      this.userSignal.removeEventListener("abort", this.onUserAbort);
-    }
+  private deadlineError(): ConnectError {
+    return new ConnectError(`${this.methodName}: deadline of ${this.timeout} ms exceeded`, Code.DeadlineExceeded);
   }
 }
 
@@ -235,7 +194,7 @@ export function createInterceptedTransport(
       } catch (e) {
         call = Promise.reject(e);
       }
-      return (s.guarded ? s.bound(call) : call) as Promise<UnaryResponse<I, O>>;
+      return s.bound(call) as Promise<UnaryResponse<I, O>>;
     },
     stream<I extends DescMessage, O extends DescMessage>(
       method: DescMethodStreaming<I, O>,

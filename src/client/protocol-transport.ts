@@ -5,7 +5,7 @@
  */
 
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
-import { createRestTransport } from "../rest/transport.js";
+import { createRestTransport, DEFAULT_MAX_RESPONSE_BYTES } from "../rest/transport.js";
 import { createLazyTransport } from "./lazy-transport.js";
 
 /** The wire protocols the client speaks. */
@@ -28,7 +28,9 @@ const PROTOCOLS: ReadonlySet<string> = new Set(["rest", "grpc", "grpc-web", "con
  * Creates the bare transport of `protocol` (no auth, retries or
  * deadlines): REST transcoding (`createRestTransport`), or a connect-node
  * gRPC / gRPC-web / Connect transport whose module is imported on the first
- * call.
+ * call. Every protocol refuses a response message larger than
+ * `DEFAULT_MAX_RESPONSE_BYTES` (32 MiB) with RESOURCE_EXHAUSTED; connect-node's
+ * own default (4 GiB) would let a broken or hostile server exhaust memory.
  */
 export function createProtocolTransport(
   protocol: DataPortabilityProtocol,
@@ -41,20 +43,21 @@ export function createProtocolTransport(
     );
   }
   const { baseUrl, httpVersion = "1.1" } = options;
+  const readMaxBytes = DEFAULT_MAX_RESPONSE_BYTES;
   switch (protocol) {
     case "rest":
       return createRestTransport({ baseUrl });
     case "grpc":
       return createLazyTransport(async () =>
-        (await import("@connectrpc/connect-node")).createGrpcTransport({ baseUrl }),
+        (await import("@connectrpc/connect-node")).createGrpcTransport({ baseUrl, readMaxBytes }),
       );
     case "grpc-web":
       return createLazyTransport(async () =>
-        (await import("@connectrpc/connect-node")).createGrpcWebTransport({ baseUrl, httpVersion }),
+        (await import("@connectrpc/connect-node")).createGrpcWebTransport({ baseUrl, httpVersion, readMaxBytes }),
       );
     case "connect":
       return createLazyTransport(async () =>
-        (await import("@connectrpc/connect-node")).createConnectTransport({ baseUrl, httpVersion }),
+        (await import("@connectrpc/connect-node")).createConnectTransport({ baseUrl, httpVersion, readMaxBytes }),
       );
   }
 }

@@ -34,11 +34,20 @@ function hasNetworkCause(err: unknown): boolean {
 }
 
 /**
+ * connect-es' messages for a response body that ends inside (or short of) a
+ * gRPC / gRPC-web envelope or a declared length. connect-es raises them
+ * with INVALID_ARGUMENT, a code that blames the caller's request.
+ */
+const TRUNCATED_RESPONSE = /^protocol error: (?:incomplete envelope$|promised \d+ bytes)/;
+
+/**
  * Maps a broken connection to UNAVAILABLE, as the REST transport does:
  * connect-node reports a reset socket as ABORTED and a server's HTTP/2
  * RST_STREAM(CANCEL) as CANCELED, so the same failure would otherwise carry
- * a different code per protocol. A CANCELED the caller caused (`signal`
- * aborted) is left alone. The original error stays as `cause`.
+ * a different code per protocol. A truncated response body becomes
+ * INTERNAL, as a body that fails to decode is for REST and Connect (connect-es
+ * reports a truncated envelope as INVALID_ARGUMENT). A CANCELED the caller
+ * caused (`signal` aborted) is left alone. The original error stays as `cause`.
  */
 export function normalizeTransportError(err: unknown, signal: AbortSignal | undefined): unknown {
   if (!(err instanceof ConnectError) || signal?.aborted === true) {
@@ -48,6 +57,11 @@ export function normalizeTransportError(err: unknown, signal: AbortSignal | unde
     ((err.code === Code.Aborted || err.code === Code.Internal || err.code === Code.Unknown) && hasNetworkCause(err.cause)) ||
     (err.code === Code.Canceled && /^http\/2 stream closed/.test(err.rawMessage));
   if (!broken) {
+    if (err.code === Code.InvalidArgument && TRUNCATED_RESPONSE.test(err.rawMessage)) {
+      const internal = new ConnectError(`truncated response: ${err.rawMessage}`, Code.Internal, err.metadata, undefined, err);
+      internal.details.push(...err.details);
+      return internal;
+    }
     return err;
   }
   const unavailable = new ConnectError(`connection failed: ${err.rawMessage}`, Code.Unavailable, err.metadata, undefined, err);

@@ -109,7 +109,14 @@ export function serveDownload(
   }
   const body = range === undefined ? bytes : bytes.subarray(range.start, range.end + 1);
   if (fault !== undefined) {
-    const wire = { contentType: "application/zip", binary: true, framing: "none" as const, sample: body };
+    const wire = {
+      contentType: "application/zip",
+      binary: true,
+      framing: "none" as const,
+      sample: body,
+      // A ZIP local-file signature and no archive behind it.
+      mismatch: new TextEncoder().encode("PK\u0003\u0004 this is not a complete ZIP archive"),
+    };
     writeFaultEffect(req, res, wire, fault as ResponseEffect, pending);
     return;
   }

@@ -20,6 +20,8 @@ export interface Wire {
   framing: "none" | "grpc" | "grpc-web";
   /** A plausible success body (unframed), used for prefixes. */
   sample: Uint8Array;
+  /** A well-formed body (unframed) whose content does not fit the response type. */
+  mismatch: Uint8Array;
 }
 
 /** Effects that replace the response (every effect but "error"). */
@@ -65,19 +67,60 @@ function sampleBody(method: DescMethod, binary: boolean): Uint8Array {
   return out;
 }
 
+/**
+ * A well-formed body whose first field has the wrong type: in JSON an object
+ * where a string, number or list belongs (a list where a message belongs; a
+ * top-level list for a message without fields); in protobuf the first field
+ * with the wrong wire type (a varint for a length-delimited field, a
+ * length-delimited value whose varint runs past the end otherwise).
+ */
+function mismatchBody(method: DescMethod, binary: boolean): Uint8Array {
+  const first = [...method.output.fields].sort((a, b) => a.number - b.number)[0];
+  if (!binary) {
+    if (first === undefined) return new TextEncoder().encode('["not", "a", "message"]');
+    const wrong = first.fieldKind === "message" ? ["not", "a", "message"] : { unexpected: ["shape"] };
+    return new TextEncoder().encode(JSON.stringify({ [first.jsonName]: wrong }));
+  }
+  if (first === undefined) return new Uint8Array([0x0f]);
+  const lengthDelimited =
+    first.message !== undefined ||
+    ((first.fieldKind === "scalar" || first.fieldKind === "list") &&
+      (first.scalar === ScalarType.STRING || first.scalar === ScalarType.BYTES));
+  const tag = varint(first.number * 8 + (lengthDelimited ? 0 : 2));
+  return new Uint8Array(lengthDelimited ? [...tag, 0x01] : [...tag, 0x03, 0xff, 0xff, 0xff]);
+}
+
 /** The wire of an RPC in `protocol`, mirroring the request's codec. */
 export function rpcWire(req: NodeServerRequest, protocol: RpcProtocol, method: DescMethod): Wire {
   const requestType = String(req.headers["content-type"] ?? "").toLowerCase();
   if (protocol === "grpc" || protocol === "grpc-web") {
     const base = protocol === "grpc" ? "application/grpc" : "application/grpc-web";
     const json = requestType.startsWith(`${base}+json`);
-    return { contentType: `${base}+${json ? "json" : "proto"}`, binary: !json, framing: protocol, sample: sampleBody(method, !json) };
+    return {
+      contentType: `${base}+${json ? "json" : "proto"}`,
+      binary: !json,
+      framing: protocol,
+      sample: sampleBody(method, !json),
+      mismatch: mismatchBody(method, !json),
+    };
   }
   if (protocol === "connect") {
     const encoding = (req.url ?? "").includes("encoding=proto") || requestType.startsWith("application/proto");
-    return { contentType: encoding ? "application/proto" : "application/json", binary: encoding, framing: "none", sample: sampleBody(method, encoding) };
+    return {
+      contentType: encoding ? "application/proto" : "application/json",
+      binary: encoding,
+      framing: "none",
+      sample: sampleBody(method, encoding),
+      mismatch: mismatchBody(method, encoding),
+    };
   }
-  return { contentType: "application/json; charset=utf-8", binary: false, framing: "none", sample: sampleBody(method, false) };
+  return {
+    contentType: "application/json; charset=utf-8",
+    binary: false,
+    framing: "none",
+    sample: sampleBody(method, false),
+    mismatch: mismatchBody(method, false),
+  };
 }
 
 /** The wire of a JSON route (OAuth endpoints). */
@@ -87,6 +130,7 @@ export function jsonWire(sample: unknown): Wire {
     binary: false,
     framing: "none",
     sample: new TextEncoder().encode(JSON.stringify(sample)),
+    mismatch: new TextEncoder().encode(JSON.stringify({ access_token: { unexpected: ["shape"] }, expires_in: "soon" })),
   };
 }
 
@@ -187,6 +231,9 @@ export function writeFaultEffect(
     case "wrong-content-type":
       res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "content-length": "3" });
       res.end("OK\n");
+      return;
+    case "wrong-shape":
+      writeBody(res, wire, wire.mismatch);
       return;
     case "empty-200":
       res.writeHead(200, { "content-type": wire.contentType, "content-length": "0" });

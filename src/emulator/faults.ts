@@ -34,7 +34,15 @@ export type FaultEffect =
   | { /** A 200 with `text/plain` instead of the protocol's content type. */ type: "wrong-content-type" }
   | { /** A 200 with a valid but huge body. */ type: "oversized-body"; /** Body size, default 8 MiB. */ bytes?: number }
   | { /** Response headers, then nothing: the response never ends. */ type: "never-ends" }
-  | { /** A 200 with the protocol's content type and an empty body (and no gRPC trailers). */ type: "empty-200" };
+  | { /** A 200 with the protocol's content type and an empty body (and no gRPC trailers). */ type: "empty-200" }
+  | {
+      /**
+       * A complete, well-formed 200 (JSON or protobuf, framed, with OK
+       * trailers) whose content does not fit the method's response message:
+       * its first field carries a value of the wrong type.
+       */
+      type: "wrong-shape";
+    };
 
 /** A fault for one method. */
 export interface Fault {
@@ -67,6 +75,7 @@ const effectTypes = new Set([
   "oversized-body",
   "never-ends",
   "empty-200",
+  "wrong-shape",
 ]);
 
 /** The Code of a code or code name ("UNAVAILABLE", "unavailable", "resource_exhausted", 14), or undefined. */

@@ -174,6 +174,9 @@ export function createJobStore(options: JobStoreOptions): JobStore {
         settle(job);
         if (
           job.state === State.IN_PROGRESS &&
+          // A job from before a reset belongs to the revoked authorization:
+          // a new consent starts afresh instead of resuming it.
+          !job.collected &&
           job.user === init.user &&
           job.project === init.project &&
           job.resources.join("\n") === resources &&

@@ -34,6 +34,7 @@ export {
 } from "./compiled-template.js";
 /** Request encoding and response decoding. */
 export { encodeRestRequest, type RestRequest } from "./request-encoder.js";
+/** Response decoding (proto3 JSON, `response_body`). */
 export { decodeRestResponse } from "./response-decoder.js";
 /** Percent-encoding per the HttpRule rules. */
 export {

@@ -202,8 +202,8 @@ export function createRestTransport(options: RestTransportOptions): Transport {
     name: string,
   ): Promise<ReadResponse> {
     const signal = req.signal;
-    if (body !== undefined) req.header.set("content-type", "application/json");
-    else req.header.delete("content-type");
+    if (body === undefined) req.header.delete("content-type");
+    else if (!req.header.has("content-type")) req.header.set("content-type", "application/json");
     const aborted = whenAborted(signal);
     try {
       const res = await Promise.race([

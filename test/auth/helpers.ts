@@ -1,6 +1,6 @@
 /** Helpers shared by the auth tests. */
 import { generateKeyPairSync } from "node:crypto";
-import { OAuth2Client } from "google-auth-library";
+import { OAuth2Client, UserRefreshClient } from "google-auth-library";
 import type { FakeGoogle } from "./fake-google.js";
 
 /** An OAuth2Client holding a fresh consent of `fake`, its cached token valid for an hour. */
@@ -18,6 +18,17 @@ export function consentedClient(fake: FakeGoogle, options: { scopes?: boolean } 
     token_type: "Bearer",
   });
   return client;
+}
+
+/** A UserRefreshClient (what authorized_user ADC builds) holding only a fresh consent's refresh token. */
+export function refreshOnlyClient(fake: FakeGoogle): UserRefreshClient {
+  const { refreshToken } = fake.consent();
+  return new UserRefreshClient({
+    clientId: fake.clientId,
+    clientSecret: fake.clientSecret,
+    refreshToken,
+    endpoints: { oauth2TokenUrl: fake.tokenUrl },
+  });
 }
 
 /** A service-account key file's JSON with a freshly generated RSA key. */

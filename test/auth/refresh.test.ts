@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { OAuth2Client, UserRefreshClient, type Credentials } from "google-auth-library";
+import { OAuth2Client, type Credentials } from "google-auth-library";
 import { createDataPortabilityClient } from "../../src/index.js";
 import { startFakeGoogle, type FakeGoogle } from "./fake-google.js";
-import { consentedClient, rejection } from "./helpers.js";
+import { consentedClient, refreshOnlyClient, rejection } from "./helpers.js";
 
 let fake: FakeGoogle | undefined;
 afterEach(async () => {
@@ -124,6 +124,25 @@ describe("refresh on UNAUTHENTICATED", () => {
   });
 });
 
+describe("deadlines while refreshing", () => {
+  it("a call waiting on a slow token endpoint settles by its deadline; a user abort cancels it", async () => {
+    fake = await startFakeGoogle({ tokenDelayMs: 3_000 });
+    const auth = consentedClient(fake);
+    auth.setCredentials({ ...auth.credentials, expiry_date: Date.now() - 1 });
+    const client = createDataPortabilityClient({ protocol: "connect", baseUrl: fake.url, auth, timeoutMs: 300 });
+    const started = Date.now();
+    const err = (await rejection(client.checkAccessType({}))) as ConnectError;
+    expect(err.code).toBe(Code.DeadlineExceeded);
+    expect(Date.now() - started).toBeLessThan(2_500);
+
+    const controller = new AbortController();
+    const call = client.checkAccessType({}, { signal: controller.signal, timeoutMs: 60_000 });
+    setTimeout(() => controller.abort(), 50);
+    expect(((await rejection(call)) as ConnectError).code).toBe(Code.Canceled);
+    expect(fake.seen).toHaveLength(0);
+  });
+});
+
 describe("rotated refresh tokens", () => {
   it("keeps the new refresh token (OAuth2Client), so the next refresh still works", async () => {
     fake = await startFakeGoogle({ rotateRefreshTokens: true });
@@ -151,13 +170,8 @@ describe("rotated refresh tokens", () => {
 
   it("keeps it on a UserRefreshClient too (which refreshes from its own field)", async () => {
     fake = await startFakeGoogle({ rotateRefreshTokens: true });
-    const { refreshToken } = fake.consent();
-    const auth = new UserRefreshClient({
-      clientId: fake.clientId,
-      clientSecret: fake.clientSecret,
-      refreshToken,
-      endpoints: { oauth2TokenUrl: fake.tokenUrl },
-    });
+    const auth = refreshOnlyClient(fake);
+    const refreshToken = auth.credentials.refresh_token;
     const client = createDataPortabilityClient({ protocol: "connect", baseUrl: fake.url, auth });
     await client.checkAccessType({}); // no access token yet: refresh first
     fake.expireAccessTokens();

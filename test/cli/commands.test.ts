@@ -80,6 +80,10 @@ describe.each(["rest", "grpc"] as const)("over %s", (protocol) => {
     const { options } = await session([SEARCH]);
     const started = json((await run([...api(), "--json", "initiate", SEARCH], options)).stdout) as { archiveJobId: string };
     emulator.current.jobs.fail(started.archiveJobId);
+    const failed = await run([...api(), "state", started.archiveJobId], options);
+    const failedLines = lines(failed.stdout);
+    expect(failedLines[0]).toBe(`Job ${started.archiveJobId}: FAILED`);
+    expect(failedLines.at(-1)).toBe(`Failed: restart it with dataportability retry ${started.archiveJobId} (up to 3 times).`);
 
     const text = await run([...api(), "retry", started.archiveJobId], options);
     expect(text.code).toBe(0);

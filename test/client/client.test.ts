@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
-import { OAuth2Client, UserRefreshClient } from "google-auth-library";
+import type { OAuth2Client } from "google-auth-library";
 import {
   createDataPortabilityClient,
   createDataPortabilityTransport,
@@ -8,7 +8,9 @@ import {
   setClientCredentials,
   type DataPortabilityProtocol,
 } from "../../src/index.js";
+import { withAuth } from "../../src/client/client-transport.js";
 import { startFakeGoogle, type FakeGoogle } from "../auth/fake-google.js";
+import { consentedClient, refreshOnlyClient } from "../auth/helpers.js";
 
 let fake: FakeGoogle;
 let slowMs = 0;
@@ -31,16 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-function userClient(): OAuth2Client {
-  const { accessToken, refreshToken } = fake.consent();
-  const client = new OAuth2Client({
-    clientId: fake.clientId,
-    clientSecret: fake.clientSecret,
-    endpoints: { oauth2TokenUrl: fake.tokenUrl },
-  });
-  client.setCredentials({ access_token: accessToken, refresh_token: refreshToken, expiry_date: Date.now() + 3600_000 });
-  return client;
-}
+const userClient = (): OAuth2Client => consentedClient(fake);
 
 const protocols: DataPortabilityProtocol[] = ["connect", "grpc-web", "grpc"];
 
@@ -68,13 +61,7 @@ describe("createDataPortabilityClient over connect-node protocols", () => {
   }
 
   it("sends x-goog-user-project only when quotaProject is given, never the credential's own", async () => {
-    const { refreshToken } = fake.consent();
-    const auth = new UserRefreshClient({
-      clientId: fake.clientId,
-      clientSecret: fake.clientSecret,
-      refreshToken,
-      endpoints: { oauth2TokenUrl: fake.tokenUrl },
-    });
+    const auth = refreshOnlyClient(fake);
     auth.quotaProjectId = "adc-quota-project";
     const plain = createDataPortabilityClient({ protocol: "connect", baseUrl: fake.url, auth });
     const before = fake.seen.length;
@@ -167,6 +154,34 @@ describe("createDataPortabilityClient over connect-node protocols", () => {
     setClientCredentials(client, userClient());
     await expect(client.checkAccessType({})).resolves.toBeDefined();
     expect(() => setClientCredentials({}, "x-token")).toThrow(ConnectError);
+  });
+});
+
+describe("call headers", () => {
+  it("keeps the caller's headers and never lets them override the credentials", async () => {
+    const auth = userClient();
+    const client = createDataPortabilityClient({ protocol: "connect", baseUrl: fake.url, auth });
+    const before = fake.seen.length;
+    await client.checkAccessType({}, { headers: { Authorization: "Bearer forged", "x-request-reason": "audit" } });
+    await client.checkAccessType({}, { headers: new Headers({ authorization: "Bearer forged" }) });
+    await client.checkAccessType({}, { headers: [["authorization", "Bearer forged"]] });
+    expect(fake.seen.slice(before).map((s) => s.authorization)).toEqual(
+      Array.from({ length: 3 }, () => `Bearer ${auth.credentials.access_token}`),
+    );
+  });
+
+  it("withAuth merges without touching the caller's object", () => {
+    const mine = { Authorization: "Bearer forged", "X-Other": "1" };
+    expect(withAuth(mine, "Bearer real", "proj")).toEqual({
+      "X-Other": "1",
+      authorization: "Bearer real",
+      "x-goog-user-project": "proj",
+    });
+    expect(mine).toEqual({ Authorization: "Bearer forged", "X-Other": "1" });
+    expect(withAuth(undefined, "Bearer real", undefined)).toEqual({ authorization: "Bearer real" });
+    expect(withAuth(mine, undefined, undefined)).toBe(mine);
+    const h = withAuth(new Headers({ authorization: "x", a: "b" }), "Bearer real", undefined) as Headers;
+    expect(Object.fromEntries(h)).toEqual({ a: "b", authorization: "Bearer real" });
   });
 });
 

@@ -26,6 +26,7 @@ import {
   type DataPortabilityProtocol,
 } from "../../src/index.js";
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
+import { createEmulatorOAuthClient } from "../support/emulator-clients.js";
 
 const PROTOCOLS: readonly DataPortabilityProtocol[] = ["rest", "grpc", "grpc-web", "connect"];
 const START = "2025-03-01T08:00:00Z";
@@ -97,18 +98,13 @@ async function outcome<S extends DescMessage>(run: Run, schema: S, call: Promise
   }
 }
 
+/** A real OAuth2Client against the emulator's token endpoint, holding the consent's tokens. */
 function oauthClient(emu: Emulator, tokens: { accessToken?: string; refreshToken: string; expiresIn?: number }): OAuth2Client {
-  const auth = new OAuth2Client({
-    clientId: emu.clientId,
-    clientSecret: emu.clientSecret,
-    endpoints: { oauth2TokenUrl: emu.tokenUrl, oauth2RevokeUrl: emu.revokeUrl },
-  });
-  auth.setCredentials({
-    refresh_token: tokens.refreshToken,
-    ...(tokens.accessToken !== undefined
-      ? { access_token: tokens.accessToken, expiry_date: Date.now() + (tokens.expiresIn ?? 3600) * 1000 }
-      : {}),
-  });
+  const auth = createEmulatorOAuthClient(emu, tokens.refreshToken);
+  if (tokens.accessToken !== undefined) {
+    const expiry_date = Date.now() + (tokens.expiresIn ?? 3600) * 1000;
+    auth.setCredentials({ ...auth.credentials, access_token: tokens.accessToken, expiry_date });
+  }
   return auth;
 }
 

@@ -88,3 +88,23 @@ describe("emulator lifecycle", () => {
     await expectCode(client.checkAccessType({}), Code.Unavailable);
   });
 });
+
+describe("reset while a job is still running", () => {
+  it("a new consent starts a new job instead of resuming one of the revoked authorization", async () => {
+    const emulator = await startEmulator({ port: 0 });
+    try {
+      const first = await emulator.consent({ user: "u", project: "p", resources: ["myactivity.search"] });
+      const before = createEmulatorClient("connect", emulator.url, { auth: first.accessToken });
+      const { archiveJobId: oldJob } = await before.initiatePortabilityArchive({ resources: ["myactivity.search"] });
+      await before.resetAuthorization({});
+
+      const second = await emulator.consent({ user: "u", project: "p", resources: ["myactivity.search"] });
+      const after = createEmulatorClient("connect", emulator.url, { auth: second.accessToken });
+      const { archiveJobId: newJob } = await after.initiatePortabilityArchive({ resources: ["myactivity.search"] });
+      expect(newJob).not.toBe("");
+      expect(newJob).not.toBe(oldJob);
+    } finally {
+      await emulator.close();
+    }
+  });
+});

@@ -118,6 +118,7 @@ const state: RpcSpec<typeof methods.getPortabilityArchiveState.input, typeof met
     if (res.startTime) lines.push(`Start time: ${timestampDate(res.startTime).toISOString()}`);
     if (res.exportTime) lines.push(`Export time: ${timestampDate(res.exportTime).toISOString()}`);
     if (res.state === State.IN_PROGRESS) lines.push("Still running: poll again later (Google suggests every 5 to 60 minutes).");
+    if (res.state === State.FAILED) lines.push(`Failed: restart it with dataportability retry ${id} (up to 3 times).`);
     if (res.urls.length > 0) {
       lines.push(`Archive URLs (${res.urls.length}, signed: download without credentials, before they expire):`);
       for (const url of res.urls) lines.push(`  ${url}`);

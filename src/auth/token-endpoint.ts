@@ -19,6 +19,12 @@ import { assertMayCarryCredentials } from "./secure-url.js";
 /** Default timeout of a token refresh. */
 export const DEFAULT_TOKEN_TIMEOUT_MS = 15_000;
 
+/** Largest token endpoint response read; a real one is well under 4 KiB. */
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+
+/** Characters of an error body looked at for the message excerpt. */
+const EXCERPT_SCAN_CHARS = 4096;
+
 interface TokenResponse {
   access_token?: unknown;
   expires_in?: unknown;
@@ -87,7 +93,7 @@ export async function refreshUserToken(
       signal: AbortSignal.timeout(timeoutMs),
       redirect: "error",
     });
-    text = await res.text();
+    text = await readLimited(res, MAX_TOKEN_RESPONSE_BYTES);
   } catch (e) {
     const timedOut = e instanceof Error && e.name === "TimeoutError";
     throw new ConnectError(
@@ -138,6 +144,34 @@ export async function refreshUserToken(
   return next;
 }
 
+/**
+ * The body of `res` as text, failing once it exceeds `limit` bytes (by
+ * `content-length` up front, or while reading) so a broken or hostile
+ * endpoint cannot make the client buffer an unbounded body.
+ */
+async function readLimited(res: Response, limit: number): Promise<string> {
+  const tooLarge = () => new Error(`the response is larger than ${limit} bytes`);
+  if (Number(res.headers.get("content-length")) > limit) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  const reader = res.body?.getReader();
+  if (reader === undefined) return "";
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 function causeMessage(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const cause = e.cause;
@@ -186,7 +220,12 @@ function tokenEndpointError(
 }
 
 function excerpt(text: string): string {
-  const plain = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  // Bounded input and [^<>] (not [^>]) keep the tag stripping linear.
+  const plain = text
+    .slice(0, EXCERPT_SCAN_CHARS)
+    .replace(/<[^<>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   if (plain === "") return "empty body";
   return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
 }

@@ -9,6 +9,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Credentials, GoogleAuth, OAuth2Client } from "google-auth-library";
 import { classifyCredential, requireEndUserClient } from "./credential-kind.js";
+import { loadGoogleAuthLibrary } from "./google-auth-loader.js";
 import { sanitizedError } from "./sanitize.js";
 import { DEFAULT_TOKEN_TIMEOUT_MS, refreshTokenOf, refreshUserToken } from "./token-endpoint.js";
 
@@ -16,7 +17,10 @@ import { DEFAULT_TOKEN_TIMEOUT_MS, refreshTokenOf, refreshUserToken } from "./to
  * What `auth` may be: an `OAuth2Client` / `UserRefreshClient` holding the
  * user's tokens, a `GoogleAuth` (must resolve to an authorized_user
  * credential), or a static access token (string or `{ accessToken }`).
- * Leaving it out means application default credentials.
+ * Leaving it out means application default credentials, loaded through
+ * google-auth-library (an optional peer dependency: when it is not
+ * installed they fail with FAILED_PRECONDITION; a static token needs no
+ * google-auth-library).
  */
 export type DataPortabilityAuth = OAuth2Client | GoogleAuth | string | { readonly accessToken: string };
 
@@ -327,6 +331,6 @@ async function fromGoogleAuth(auth: GoogleAuth): Promise<OAuth2Client> {
 }
 
 async function applicationDefault(): Promise<OAuth2Client> {
-  const { GoogleAuth } = await import("google-auth-library");
+  const { GoogleAuth } = await loadGoogleAuthLibrary("application default credentials");
   return fromGoogleAuth(new GoogleAuth());
 }

@@ -8,7 +8,9 @@
  */
 
 import { readFile } from "node:fs/promises";
+import { ConnectError } from "@connectrpc/connect";
 import type { OAuth2Client } from "google-auth-library";
+import { loadGoogleAuthLibrary, type GoogleAuthLibrary } from "../auth/google-auth-loader.js";
 import { mayCarryCredentials } from "../auth/index.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import { ACCESS_TOKEN_ENV } from "./global-options.js";
@@ -25,6 +27,22 @@ export interface ResolvedCredentials {
 
 function authError(message: string, hint?: string): CliError {
   return new CliError(EXIT.auth, message, hint);
+}
+
+/**
+ * google-auth-library (an optional peer dependency), or a CliError
+ * ({@link EXIT.auth}) saying how to install it when it is missing.
+ */
+async function googleAuthLibrary(purpose: string): Promise<GoogleAuthLibrary> {
+  try {
+    return await loadGoogleAuthLibrary(purpose);
+  } catch (e) {
+    if (!(e instanceof ConnectError)) throw e;
+    throw authError(
+      e.rawMessage,
+      `npm install google-auth-library (npm install -g google-auth-library next to a global install), or set ${ACCESS_TOKEN_ENV} to an access token instead`,
+    );
+  }
 }
 
 function stringField(json: Record<string, unknown>, key: string, file: string): string {
@@ -65,7 +83,7 @@ export async function loadAuthorizedUserFile(file: string): Promise<ResolvedCred
   if (tokenUri !== undefined && (typeof tokenUri !== "string" || !URL.canParse(tokenUri) || !mayCarryCredentials(tokenUri))) {
     throw authError(`credentials file ${file}: token_uri must be an https URL (or http on loopback)`);
   }
-  const { UserRefreshClient } = await import("google-auth-library");
+  const { UserRefreshClient } = await googleAuthLibrary("an authorized_user credentials file (--credentials)");
   const client = new UserRefreshClient({
     clientId,
     clientSecret,
@@ -77,7 +95,7 @@ export async function loadAuthorizedUserFile(file: string): Promise<ResolvedCred
 
 /** Loads application default credentials; they must be an authorized_user credential. */
 export async function loadApplicationDefault(): Promise<ResolvedCredentials> {
-  const { GoogleAuth } = await import("google-auth-library");
+  const { GoogleAuth } = await googleAuthLibrary("application default credentials");
   let client: object;
   try {
     client = await new GoogleAuth().getClient();

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { AccessType, DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
+import { loadGoogleAuthLibrary } from "../auth/google-auth-loader.js";
 import { createDataPortabilityClient, type DataPortabilityProtocol } from "../client/index.js";
 import type { Emulator } from "../emulator/index.js";
 import { errorInfoOf } from "../errors/index.js";
@@ -96,7 +97,7 @@ async function runProtocol(
   const requests: DemoRequest[] = [];
   const grant = await emulator.consent({ resources: DEMO_RESOURCES });
   say(`  consent: user@example.com grants one-time access to ${DEMO_RESOURCES.join(", ")} (emulator OAuth)`);
-  const { OAuth2Client } = await import("google-auth-library");
+  const { OAuth2Client } = await loadGoogleAuthLibrary("the demo (it signs in through the emulator with an OAuth2Client)");
   const oauth = new OAuth2Client({
     clientId: emulator.clientId,
     clientSecret: emulator.clientSecret,

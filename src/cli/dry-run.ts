@@ -54,7 +54,7 @@ export function dryRunRequest<I extends DescMessage, O extends DescMessage>(
   return {
     rpc: method.name,
     method: encoded.httpMethod,
-    url: options.baseUrl.replace(/\/+$/, "") + encoded.path,
+    url: options.baseUrl.replace(/(?<!\/)\/+$/, "") + encoded.path, // linear thanks to the lookbehind
     headers,
     body: encoded.body,
   };

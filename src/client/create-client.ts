@@ -16,8 +16,10 @@ import {
   type UserCredentials,
 } from "../auth/user-credentials.js";
 import { createRetryInterceptor } from "../retry/retry-interceptor.js";
+import { createCallLimit } from "./call-limit.js";
 import {
   checkBaseUrl,
+  checkMaxConcurrentCalls,
   checkQuotaProject,
   checkTimeout,
   DEFAULT_BASE_URL,
@@ -68,7 +70,9 @@ export function createDataPortabilityInterceptors(
  * for gRPC, gRPC-web and Connect), or `options.transport`, with auth,
  * retries and the call deadline (the behaviour of
  * {@link createDataPortabilityInterceptors}, fused for speed), and your
- * interceptors outermost. Use it with `createClient` to build your own client.
+ * interceptors outermost; requests beyond `maxConcurrentCalls` wait in a
+ * FIFO queue in front of the protocol's transport. Use it with
+ * `createClient` to build your own client.
  *
  * @throws ConnectError INVALID_ARGUMENT for bad options, FAILED_PRECONDITION
  * for credentials without end-user consent or a plain-http non-loopback URL.
@@ -76,13 +80,17 @@ export function createDataPortabilityInterceptors(
 export function createDataPortabilityTransport(options: DataPortabilityClientOptions = {}): Transport {
   const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   const defaultTimeoutMs = checkTimeout("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+  const maxConcurrentCalls = checkMaxConcurrentCalls(options.maxConcurrentCalls);
   const credentials = credentialsFor(options, baseUrl);
-  const inner =
+  let inner =
     options.transport ??
     createProtocolTransport(options.protocol ?? "rest", {
       baseUrl,
       ...(options.httpVersion !== undefined ? { httpVersion: options.httpVersion } : {}),
     });
+  if (maxConcurrentCalls !== Infinity) {
+    inner = createCallLimit(inner, maxConcurrentCalls);
+  }
   let transport = createClientTransport(inner, {
     credentials,
     quotaProject: checkQuotaProject(options.quotaProject),

@@ -15,6 +15,7 @@ export {
 } from "./create-client.js";
 export {
   DEFAULT_BASE_URL,
+  DEFAULT_MAX_CONCURRENT_CALLS,
   DEFAULT_TIMEOUT_MS,
   type DataPortabilityClientOptions,
 } from "./client-options.js";

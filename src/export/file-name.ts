@@ -19,7 +19,8 @@ const maxNameBytes = 200;
  */
 export function sanitizeFileName(name: string): string {
   let safe = name.normalize("NFC").replace(unsafeChars, "_");
-  safe = safe.replace(/^[.\s]+/, "").replace(/[.\s]+$/, "");
+  // The lookbehind keeps the trailing trim linear (a plain /[.\s]+$/ is quadratic on "a....x").
+  safe = safe.replace(/^[.\s]+/, "").replace(/(?<![.\s])[.\s]+$/, "");
   if (safe === "" || /^_+$/.test(safe)) return "";
   if (windowsReserved.test(safe)) safe = `_${safe}`;
   return truncateUtf8(safe, maxNameBytes);

@@ -15,6 +15,7 @@ import {
   type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
+import { rawText, type RawHeaderList } from "./direct-exchange.js";
 import type { HeadersInit } from "./request-headers.js";
 import type { CallAbort } from "./run-unary.js";
 
@@ -73,7 +74,7 @@ export class RestUnaryRequest<I extends DescMessage, O extends DescMessage> impl
   }
 }
 
-/** A successful response whose headers may still be Node's raw header list. */
+/** A successful response whose headers may still be a raw header list. */
 export class RestUnaryResponse<I extends DescMessage, O extends DescMessage> implements UnaryResponse<I, O> {
   readonly stream = false as const;
   private headerObject: Headers | undefined;
@@ -83,9 +84,9 @@ export class RestUnaryResponse<I extends DescMessage, O extends DescMessage> imp
     readonly method: UnaryResponse<I, O>["method"],
     readonly message: MessageShape<O>,
     header: Headers | undefined,
-    private readonly rawHeaders: readonly string[] | undefined,
+    private readonly rawHeaders: RawHeaderList | undefined,
     trailer: Headers | undefined,
-    private readonly rawTrailers: readonly string[] | undefined,
+    private readonly rawTrailers: RawHeaderList | undefined,
   ) {
     this.headerObject = header;
     this.trailerObject = trailer;
@@ -159,11 +160,11 @@ function spreadableResponse<I extends DescMessage, O extends DescMessage>(
   return new SpreadableView(base, RESPONSE_DATA, responseAccessors) as unknown as UnaryResponse<I, O>;
 }
 
-/** Headers from Node's flat `[name, value, …]` list (empty for `undefined`). */
-export function headersFromRaw(raw: readonly string[] | undefined): Headers {
+/** Headers from a flat `[name, value, …]` list (empty for `undefined`). */
+export function headersFromRaw(raw: RawHeaderList | undefined): Headers {
   const header = new Headers();
   if (raw !== undefined) {
-    for (let i = 0; i + 1 < raw.length; i += 2) header.append(raw[i]!, raw[i + 1]!);
+    for (let i = 0; i + 1 < raw.length; i += 2) header.append(rawText(raw[i]!), rawText(raw[i + 1]!));
   }
   return header;
 }

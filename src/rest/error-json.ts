@@ -100,7 +100,7 @@ function summarize(status: number, text: string): string {
     if (open >= 0 && close > open) snippet = snippet.slice(open + 1, close);
   }
   snippet = snippet
-    .replace(/<[^>]*>/g, " ")
+    .replace(/<[^<>]*>/g, " ") // [^<>], not [^>]: linear on "<<<<…"
     .replace(/\s+/g, " ")
     .trim();
   if (snippet.length > SUMMARY_MAX_CHARS) snippet = snippet.slice(0, SUMMARY_MAX_CHARS) + "…";

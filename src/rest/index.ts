@@ -14,8 +14,18 @@ export {
 } from "./transport.js";
 /** The HTTP client abstraction the transport runs on. */
 export type { RestHttpClient, RestHttpRequest, RestHttpResponse } from "./http-client.js";
-/** The default keep-alive `node:http`/`node:https` client. */
-export { createNodeHttpClient, type NodeHttpClientOptions } from "./node-http-client.js";
+/** The default HTTP client: undici, keep-alive, loaded on the first request. */
+export {
+  createUndiciHttpClient,
+  DEFAULT_UNDICI_CONNECTIONS,
+  type UndiciHttpClientOptions,
+} from "./undici-http-client.js";
+/** A keep-alive `node:http`/`node:https` client. */
+export {
+  createNodeHttpClient,
+  DEFAULT_NODE_MAX_SOCKETS,
+  type NodeHttpClientOptions,
+} from "./node-http-client.js";
 /** Path template parsing. */
 export {
   parsePathTemplate,

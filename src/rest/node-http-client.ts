@@ -1,13 +1,27 @@
 /**
- * The default HTTP client of the REST transport: `node:http` / `node:https`
- * with keep-alive agents. Both modules load lazily on the first request, so
- * importing the package stays cheap.
+ * An HTTP client for the REST transport on `node:http` / `node:https` with
+ * keep-alive agents (the default is the undici client). Both modules load
+ * lazily on the first request, so importing the package stays cheap.
  */
 import type * as NodeHttp from "node:http";
 import type * as NodeHttps from "node:https";
 import type { RestHttpClient, RestHttpRequest, RestHttpResponse } from "./http-client.js";
 import { headersFromRaw } from "./call-objects.js";
-import type { CallAbort } from "./run-unary.js";
+import {
+  abortReason,
+  asError,
+  declaredLength,
+  directExchange,
+  pathStartOf,
+  ResponseTooLarge,
+  type DirectExchange,
+  type DirectHttpClient,
+  type DirectRequest,
+  type DirectResponse,
+} from "./direct-exchange.js";
+
+/** Default cap on the sockets per origin of the agents a node client owns. */
+export const DEFAULT_NODE_MAX_SOCKETS = 256;
 
 /** Options of {@link createNodeHttpClient}. */
 export interface NodeHttpClientOptions {
@@ -15,51 +29,12 @@ export interface NodeHttpClientOptions {
   httpAgent?: NodeHttp.Agent;
   /** Agent for `https:` URLs; default: a keep-alive agent owned by the client. */
   httpsAgent?: NodeHttps.Agent;
-}
-
-/**
- * One request on the transport's fast path: plain header record, and the
- * call watched through its {@link CallAbort} instead of an `AbortSignal`.
- */
-export interface DirectRequest {
-  url: string;
-  method: string;
-  /** Lower-case names; `content-length` is added by the client. */
-  headers: Record<string, string>;
-  body: Uint8Array | undefined;
-  call: CallAbort;
-}
-
-/** A whole response read by the client itself (the transport's fast path). */
-export interface DirectResponse {
-  status: number;
-  rawHeaders: readonly string[];
-  body: Uint8Array;
-  rawTrailers: readonly string[];
-}
-
-/** Rejection of a {@link DirectExchange} whose response body exceeds the limit. */
-export class ResponseTooLarge extends Error {
-  constructor(
-    /** The declared `content-length`, or `undefined` when counted while reading. */
-    readonly size: number | undefined,
-  ) {
-    super("response body too large");
-  }
-}
-
-/**
- * Sends a {@link DirectRequest} and reads the whole response, failing with
- * {@link ResponseTooLarge} (and destroying the socket) beyond `maxBytes`.
- */
-export type DirectExchange = (request: DirectRequest, maxBytes: number) => Promise<DirectResponse>;
-
-/** Key of the {@link DirectExchange} on clients made by {@link createNodeHttpClient}. */
-export const directExchange: unique symbol = Symbol("dataportability-connect.directExchange");
-
-/** A {@link RestHttpClient} that also offers the transport's fast path. */
-export interface NodeHttpClient extends RestHttpClient {
-  readonly [directExchange]: DirectExchange;
+  /**
+   * Maximum sockets per origin of the agents the client creates itself
+   * (default 256); further requests wait in the agent's queue. Ignored for
+   * agents passed in.
+   */
+  maxSockets?: number;
 }
 
 /** Where requests of one origin go. */
@@ -91,32 +66,10 @@ function appendRaw(header: Headers, raw: readonly string[]): Headers {
   return header;
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  if (signal.reason !== undefined) return signal.reason;
-  const e = new Error("This operation was aborted");
-  e.name = "AbortError";
-  return e;
-}
-
-/**
- * The `content-length` of a response from its raw header list (reading
- * `res.headers` would build Node's header object), or -1.
- */
-function declaredLength(raw: readonly string[]): number {
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === 14 && name.toLowerCase() === "content-length") return Number(raw[i + 1]);
-  }
-  return -1;
-}
-
-function asError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(String(reason));
-}
-
 /**
  * Creates an HTTP client on `node:http`/`node:https` with keep-alive
- * connections (the REST transport's default). Aborting the request signal
+ * connections, at most `maxSockets` (default 256) per origin, for
+ * `createRestTransport({ httpClient })`. Aborting the request signal
  * before the response is complete destroys the socket; network errors reject
  * with the Node error (its `code`, e.g. `ECONNREFUSED`, intact).
  */
@@ -126,12 +79,13 @@ export function createNodeHttpClient(options?: NodeHttpClientOptions): RestHttpC
 
 /**
  * {@link createNodeHttpClient} with the transport's fast path
- * ({@link directExchange}) visible in the type.
+ * (`directExchange`) visible in the type.
  */
-export function createNodeClient(options?: NodeHttpClientOptions): NodeHttpClient {
+export function createNodeClient(options?: NodeHttpClientOptions): DirectHttpClient {
   const targets = new Map<string, Target>();
   let httpAgent = options?.httpAgent;
   let httpsAgent = options?.httpsAgent;
+  const agentOptions = { keepAlive: true, maxSockets: options?.maxSockets ?? DEFAULT_NODE_MAX_SOCKETS };
 
   let lastOrigin = "";
   let lastTarget: Target | undefined;
@@ -153,11 +107,6 @@ export function createNodeClient(options?: NodeHttpClientOptions): NodeHttpClien
     return target;
   }
 
-  function pathStartOf(url: string): number {
-    const schemeEnd = url.indexOf("://");
-    return schemeEnd < 0 ? -1 : url.indexOf("/", schemeEnd + 3);
-  }
-
   /** Opens a request (the module of its scheme must be loaded) and sends its body. */
   function open(
     target: Target,
@@ -172,11 +121,11 @@ export function createNodeClient(options?: NodeHttpClientOptions): NodeHttpClien
     const { hostname, port } = target;
     const clientRequest = target.secure
       ? httpsModule!.request(
-          { hostname, port, path, method, headers, agent: (httpsAgent ??= new httpsModule!.Agent({ keepAlive: true })) },
+          { hostname, port, path, method, headers, agent: (httpsAgent ??= new httpsModule!.Agent(agentOptions)) },
           onResponse,
         )
       : httpModule!.request(
-          { hostname, port, path, method, headers, agent: (httpAgent ??= new httpModule!.Agent({ keepAlive: true })) },
+          { hostname, port, path, method, headers, agent: (httpAgent ??= new httpModule!.Agent(agentOptions)) },
           onResponse,
         );
     clientRequest.end(body);

@@ -197,12 +197,16 @@ class TemplateParser {
     this.push({ kind: "literal", value }, start);
   }
 
-  /** Reads unreserved characters and `%XX` escapes (and `:` for a verb). */
+  /**
+   * Reads unreserved characters and `%XX` escapes (and `:` for a verb). The
+   * literal is a slice of the source (escapes upper-cased only when one is
+   * not), not a string built per escape: appending thousands of pieces costs
+   * more than linear time once garbage collection has to walk them.
+   */
   private parseLiteral(allowColon: boolean): string {
     const src = this.source;
     const start = this.pos;
-    let out = "";
-    let runStart = start;
+    let lowerCaseEscape = false;
     let i = start;
     for (; i < src.length; i++) {
       const c = src.charCodeAt(i);
@@ -211,12 +215,12 @@ class TemplateParser {
       const h1 = src.charCodeAt(i + 1);
       const h2 = src.charCodeAt(i + 2);
       if (!isHex(h1) || !isHex(h2)) throw this.fail("malformed '%' escape", i);
-      out += src.slice(runStart, i) + "%" + src.slice(i + 1, i + 3).toUpperCase();
+      if (h1 >= 0x61 || h2 >= 0x61) lowerCaseEscape = true; // a-f
       i += 2;
-      runStart = i + 1;
     }
     this.pos = i;
-    return out + src.slice(runStart, i);
+    const literal = src.slice(start, i);
+    return lowerCaseEscape ? literal.replace(/%[0-9A-Fa-f]{2}/g, (escape) => escape.toUpperCase()) : literal;
   }
 
   private parseVariable(): void {

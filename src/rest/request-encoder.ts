@@ -410,10 +410,21 @@ function build(
     binding.bodyKind === "all"
       ? ""
       : appendQuery(plan, plan.input, message, "", binding.pathTrie, binding.bodyField, "");
+  let body: string | undefined;
+  try {
+    body = encodeBody(plan, binding, message, options);
+  } catch (e) {
+    // protobuf-es refuses values without a JSON form (a Timestamp out of
+    // range, negative nanos, an Any of an unknown type) with a plain Error.
+    throw new ConnectError(
+      `cannot encode ${plan.name} for REST: the request body has no valid JSON form: ${e instanceof Error ? e.message : String(e)}`,
+      Code.InvalidArgument,
+    );
+  }
   return {
     httpMethod: binding.compiled.binding.httpMethod,
     path: query === "" ? path : path + query,
-    body: encodeBody(plan, binding, message, options),
+    body,
     binding: binding.compiled.binding,
     responseBodyField: binding.compiled.responseBodyField,
   };

@@ -2,6 +2,7 @@
  * The headers of a REST request: the caller's headers plus `content-type`
  * (when there is a body), `user-agent` and `x-goog-api-client`.
  */
+import { Code, ConnectError } from "@connectrpc/connect";
 import { VERSION } from "../version.js";
 
 /** What `new Headers()` accepts (the DOM `HeadersInit`). */
@@ -33,6 +34,7 @@ export function serverTimeout(timeoutMs: number | undefined): string | undefined
 /**
  * The request headers as a `Headers` object (what interceptors see).
  * `timeout` is the value of `x-server-timeout` (see {@link serverTimeout}).
+ * A header `Headers` refuses is a ConnectError (INVALID_ARGUMENT).
  */
 export function requestHeaders(
   init: HeadersInit | undefined,
@@ -40,7 +42,16 @@ export function requestHeaders(
   timeout: string | undefined,
   id: ClientIdentity,
 ): Headers {
-  const header = new Headers(init);
+  let header: Headers;
+  try {
+    header = new Headers(init);
+  } catch {
+    // The TypeError quotes the offending value, which may be a credential.
+    throw new ConnectError(
+      "invalid request header: a header name or value holds a character HTTP does not allow (e.g. CR or LF)",
+      Code.InvalidArgument,
+    );
+  }
   if (hasBody) header.set("content-type", "application/json");
   else header.delete("content-type");
   header.set("user-agent", id.userAgent);

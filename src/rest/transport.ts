@@ -33,11 +33,12 @@ import {
   type HeaderSource,
 } from "./call-objects.js";
 import {
-  createNodeClient,
-  directExchange,
+  directExchangeOf,
   ResponseTooLarge,
   type DirectExchange,
-} from "./node-http-client.js";
+  type RawHeaderList,
+} from "./direct-exchange.js";
+import { createUndiciClient } from "./undici-http-client.js";
 import { readBody, whenAborted } from "./read-body.js";
 import { encodeRestRequest, type RestRequest } from "./request-encoder.js";
 import {
@@ -80,8 +81,9 @@ export interface RestTransportOptions {
    */
   maxResponseBytes?: number;
   /**
-   * The HTTP client; default: a keep-alive `node:http`/`node:https` client
-   * (see `createNodeHttpClient`).
+   * The HTTP client; default: a keep-alive undici client with at most 256
+   * connections per origin (see `createUndiciHttpClient`).
+   * `createNodeHttpClient()` gives one on `node:http`/`node:https`.
    */
   httpClient?: RestHttpClient;
   /** Extra product token(s) appended to the `User-Agent` header. */
@@ -93,9 +95,9 @@ interface ReadResponse {
   status: number;
   body: Uint8Array;
   header?: Headers | undefined;
-  rawHeaders?: readonly string[] | undefined;
+  rawHeaders?: RawHeaderList | undefined;
   trailer?: Headers | undefined;
-  rawTrailers?: readonly string[] | undefined;
+  rawTrailers?: RawHeaderList | undefined;
 }
 
 const EMPTY_OBJECT = Buffer.from("{}");
@@ -109,12 +111,15 @@ function methodName(method: { parent: { typeName: string }; name: string }): str
   return `${method.parent.typeName}.${method.name}`;
 }
 
-/** Node's codes for headers or paths it refuses to send. */
+/** Node's and undici's codes for headers or paths they refuse to send. */
 function isInvalidRequestError(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   return (
     typeof code === "string" &&
-    (code.startsWith("ERR_INVALID_") || code === "ERR_HTTP_INVALID_HEADER_VALUE" || code === "ERR_UNESCAPED_CHARACTERS")
+    (code.startsWith("ERR_INVALID_") ||
+      code === "ERR_HTTP_INVALID_HEADER_VALUE" ||
+      code === "ERR_UNESCAPED_CHARACTERS" ||
+      code === "UND_ERR_INVALID_ARG")
   );
 }
 
@@ -177,11 +182,8 @@ function validateBaseUrl(baseUrl: string): void {
 export function createRestTransport(options: RestTransportOptions): Transport {
   const baseUrl = trimBaseUrl(options.baseUrl);
   if (options.httpClient === undefined) validateBaseUrl(options.baseUrl);
-  const httpClient: RestHttpClient = options.httpClient ?? createNodeClient();
-  const direct: DirectExchange | undefined =
-    directExchange in httpClient
-      ? (httpClient as { [directExchange]: DirectExchange })[directExchange]
-      : undefined;
+  const httpClient: RestHttpClient = options.httpClient ?? createUndiciClient();
+  const direct: DirectExchange | undefined = directExchangeOf(httpClient);
   const interceptors = options.interceptors !== undefined && options.interceptors.length > 0 ? options.interceptors : undefined;
   const jsonOptions = options.jsonOptions;
   const writeOptions: Partial<JsonWriteOptions> | undefined = jsonOptions;

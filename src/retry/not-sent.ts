@@ -4,13 +4,18 @@
  * @module
  */
 
-/** Node error codes meaning the request was never delivered. */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED"]);
+/**
+ * Error codes meaning the request was never delivered: a refused connection
+ * (Node), and undici's timeout for establishing one (nothing is written
+ * before the connection is up).
+ */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT"]);
 
 /**
  * True when `err` (walking `cause` and `AggregateError.errors`) comes from a
- * refused connection (`code === "ECONNREFUSED"`), so the request certainly
- * did not reach the server and a replay cannot duplicate its effect.
+ * refused connection (`code === "ECONNREFUSED"`) or a connection that could
+ * not be established in time (`UND_ERR_CONNECT_TIMEOUT`), so the request
+ * certainly did not reach the server and a replay cannot duplicate its effect.
  */
 export function requestNotSent(err: unknown): boolean {
   const seen = new Set<unknown>();

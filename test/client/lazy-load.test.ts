@@ -65,6 +65,19 @@ describe("lazy loading", () => {
     expect(has(after, "/google-auth-library/")).toBe(false);
   }, 90_000);
 
+  it("undici loads on the first REST call, not when the package or the client is loaded", () => {
+    const { before, after } = resolvedModules(`
+      const client = dp.createDataPortabilityClient({ protocol: "rest", baseUrl: "http://127.0.0.1:9", auth: "ya29.token", retry: false, timeoutMs: 5000 });
+      mark();
+      await client.checkAccessType({}).catch(() => {});
+    `);
+    expect(has(before, "/src/rest/undici-http-client.ts")).toBe(true);
+    expect(has(before, "/undici/")).toBe(false);
+    expect(has(after, "/undici/")).toBe(true);
+    expect(has(after, "/@connectrpc/connect-node/")).toBe(false);
+    expect(has(after, "/google-auth-library/")).toBe(false);
+  }, 90_000);
+
   it("google-auth-library loads only to look up application default credentials", () => {
     const { before, after } = resolvedModules(`
       process.env.GOOGLE_APPLICATION_CREDENTIALS = "/nonexistent/adc.json";

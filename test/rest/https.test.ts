@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "@connectrpc/connect";
 import { DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
-import { createNodeHttpClient, createRestTransport } from "../../src/index.js";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createNodeHttpClient, createRestTransport, createUndiciHttpClient } from "../../src/index.js";
 
 function hasOpenssl(): boolean {
   try {
@@ -68,5 +69,30 @@ describe.skipIf(!hasOpenssl())("REST transport over https", () => {
     const out = await client.resetAuthorization({});
     expect(out.$typeName).toBe("google.protobuf.Empty");
     expect(seen).toEqual(["POST /v1/authorization:reset"]);
+  });
+
+  it("the default client verifies certificates: an unknown issuer fails with Unavailable, nothing is sent", async () => {
+    const { port } = server.address() as AddressInfo;
+    const client = createClient(DataPortabilityService, createRestTransport({ baseUrl: `https://127.0.0.1:${port}` }));
+    const before = seen.length;
+    const err = await client.resetAuthorization({}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).code).toBe(Code.Unavailable);
+    expect((err as ConnectError).cause).toHaveProperty("code", "DEPTH_ZERO_SELF_SIGNED_CERT");
+    expect(seen.length).toBe(before);
+  });
+
+  it("the undici client trusts a CA passed in its connect options", async () => {
+    const { port } = server.address() as AddressInfo;
+    const transport = createRestTransport({
+      baseUrl: `https://127.0.0.1:${port}`,
+      httpClient: createUndiciHttpClient({ connect: { ca: cert } }),
+    });
+    const out = await createClient(DataPortabilityService, transport).resetAuthorization({});
+    expect(out.$typeName).toBe("google.protobuf.Empty");
+    expect(seen.at(-1)).toBe("POST /v1/authorization:reset");
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
+import { errors as undiciErrors } from "undici";
 import {
   computeBackoffMs,
   createRetryPolicyResolver,
@@ -102,6 +103,13 @@ describe("requestNotSent", () => {
     loop.cause = loop;
     expect(requestNotSent(loop)).toBe(false);
     expect(requestNotSent(undefined)).toBe(false);
+  });
+
+  it("counts undici's connect timeout as not sent, not its other socket errors", () => {
+    const timeout = new undiciErrors.ConnectTimeoutError();
+    expect(requestNotSent(new ConnectError("x", Code.Unavailable, undefined, undefined, timeout))).toBe(true);
+    const closed = new undiciErrors.SocketError("other side closed");
+    expect(requestNotSent(new ConnectError("x", Code.Unavailable, undefined, undefined, closed))).toBe(false);
   });
 });
 

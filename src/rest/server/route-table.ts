@@ -107,6 +107,11 @@ function templateKey(segments: readonly TemplateSegment[], verb: string): string
 export function createRouteTable<T>(): RouteTable<T> {
   const root = newNode<T>();
   const verbs = new Set<string>();
+  /**
+   * Longest raw text a registered verb can arrive as (each character
+   * escaped as `%XX`): a `:` followed by more than this cannot start a verb.
+   */
+  let maxRawVerbLength = 0;
   const shapes = new Map<string, Registered<T>>();
 
   function leafFor(template: PathTemplate): Leaf<T> {
@@ -161,7 +166,10 @@ export function createRouteTable<T>(): RouteTable<T> {
     let byMethod = leaf.get(verb);
     if (byMethod === undefined) leaf.set(verb, (byMethod = new Map()));
     byMethod.set(httpMethod, registered);
-    if (verb !== "") verbs.add(verb);
+    if (verb !== "") {
+      verbs.add(verb);
+      maxRawVerbLength = Math.max(maxRawVerbLength, 3 * verb.length);
+    }
   }
 
   /**
@@ -230,8 +238,12 @@ export function createRouteTable<T>(): RouteTable<T> {
     if (lastRaw.endsWith(":")) return { kind: "notFound" };
     let allowed: Set<string> | undefined;
     // Verb candidates: every ':' of the last segment whose suffix is a registered verb.
-    if (verbs.size > 0) {
-      for (let colon = lastRaw.indexOf(":"); colon > 0; colon = lastRaw.indexOf(":", colon + 1)) {
+    // Only the colons within reach of the longest verb are looked at, so a
+    // segment full of colons costs linear time, not quadratic.
+    const firstColon = lastRaw.indexOf(":");
+    if (verbs.size > 0 && firstColon > 0) {
+      const from = Math.max(firstColon, lastRaw.length - 1 - maxRawVerbLength);
+      for (let colon = lastRaw.indexOf(":", from); colon > 0; colon = lastRaw.indexOf(":", colon + 1)) {
         const verb = normalizeSegment(lastRaw.slice(colon + 1));
         if (!verbs.has(verb)) continue;
         const head = lastRaw.slice(0, colon);

@@ -78,8 +78,8 @@ if (process.env.BENCH_RENDER_ONLY === "1") {
   process.exit(0);
 }
 
-if (!existsSync(join(dist, "src/index.js"))) {
-  process.stderr.write(`No build at ${dist}/src/index.js: run \`npm run build\` in the project root first.\n`);
+if (!existsSync(join(dist, "bundle/index.js"))) {
+  process.stderr.write(`No build at ${dist}/bundle/index.js: run \`npm run build\` in the project root first.\n`);
   process.exit(1);
 }
 
@@ -105,7 +105,7 @@ async function runEncode(env: BenchEnv): Promise<EncodeReply> {
 function importCases(): ImportCase[] {
   return [
     { id: "bare", label: "bare node (same probe, no import)", url: undefined },
-    { id: "project", label: "this project: `import 'dataportability-connect'` (dist)", url: pathToFileURL(join(dist, "src/index.js")).href },
+    { id: "project", label: "this project: `import 'dataportability-connect'` (dist/bundle)", url: pathToFileURL(join(dist, "bundle/index.js")).href },
     { id: "googleapis", label: "googleapis@178: `import 'googleapis'`", url: pathToFileURL(benchRequire.resolve("googleapis")).href },
     {
       id: "part-connect",

@@ -115,7 +115,16 @@ function waitForGo(): Promise<void> {
   });
 }
 
+/**
+ * Sequential calls made before the in-flight burst, so that what every
+ * contender loads or compiles once (modules loaded on the first call,
+ * undici's llhttp WebAssembly and its optimizing tier-up, connection set-up)
+ * is not counted as memory of calls in flight.
+ */
+const INFLIGHT_WARMUP_CALLS = 300;
+
 async function inflight(job: Extract<WorkerJob, { mode: "inflight" }>, c: Contender): Promise<InflightReply> {
+  for (let i = 0; i < INFLIGHT_WARMUP_CALLS; i++) await c.call();
   const rssBeforeBytes = process.memoryUsage.rss();
   await waitForGo();
   let errors = 0;

@@ -1,6 +1,7 @@
 /**
- * Loads this project's build output (`<dist>/src`, `<dist>/gen`) the way a
- * user's code would run it: compiled JavaScript, not TypeScript sources.
+ * Loads this project's build output the way a user's code runs it: the
+ * package root's bundle (`<dist>/bundle/index.js`, what `import
+ * "dataportability-connect"` resolves to), not TypeScript sources.
  * Types come from the sources, the code from the build.
  */
 import { join } from "node:path";
@@ -12,9 +13,9 @@ export type ProjectModule = typeof import("../../src/index.js");
 /** The generated Data Portability service module. */
 export type GenModule = typeof import("../../gen/google/dataportability/v1/dataportability_pb.js");
 
-/** Imports `<dist>/src/index.js`. */
+/** Imports `<dist>/bundle/index.js`. */
 export async function loadProject(env: BenchEnv): Promise<ProjectModule> {
-  return (await import(pathToFileURL(join(env.dist, "src/index.js")).href)) as ProjectModule;
+  return (await import(pathToFileURL(join(env.dist, "bundle/index.js")).href)) as ProjectModule;
 }
 
 /** Imports the generated service from `<dist>/gen`, the same objects the project's build uses. */

@@ -11,11 +11,64 @@ import { canceledError } from "./settle-within.js";
 /** What `new Headers()` accepts. */
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
-/** One call waiting for a slot. */
-interface Waiter {
-  /** Starts the call (it got a slot); false when it already ended while waiting. */
-  start(): boolean;
+/** The arguments of `Transport.unary`, kept as one array while a call waits. */
+type UnaryArgs = [
+  method: DescMethodUnary,
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+  header: HeadersInit | undefined,
+  input: MessageInitShape<DescMessage>,
+  contextValues: ContextValues | undefined,
+];
+
+/**
+ * One call waiting for a slot. A plain object with no closures (the timer
+ * gets it as an argument, the signal as an event listener object), since
+ * thousands may wait at once.
+ */
+class Waiter {
+  private ended = false;
+  timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly args: UnaryArgs,
+    /** Absolute deadline (epoch ms), or undefined for none. */
+    readonly deadline: number | undefined,
+    readonly limit: number,
+    readonly resolve: (response: Promise<UnaryResponse>) => void,
+    readonly reject: (reason: ConnectError) => void,
+  ) {}
+
+  /** Leaves the wait; false when it had already ended. */
+  private leave(): boolean {
+    if (this.ended) return false;
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.args[1]?.removeEventListener("abort", this);
+    return true;
+  }
+
+  /** The signal's abort (EventListenerObject). */
+  handleEvent(): void {
+    if (this.leave()) this.reject(canceledError(this.args[1]!));
+  }
+
+  /** The deadline passed while waiting. */
+  expire(): void {
+    if (this.leave()) this.reject(queuedTooLong(this.args[0], this.limit));
+  }
+
+  /** Hands the call to `run` (it got a slot); false when it already ended while waiting. */
+  start(run: (args: UnaryArgs) => Promise<UnaryResponse>): boolean {
+    if (!this.leave()) return false;
+    const args = this.args;
+    if (this.deadline !== undefined) args[2] = Math.max(1, this.deadline - Date.now());
+    this.resolve(run(args));
+    return true;
+  }
 }
+
+const expireWaiter = (w: Waiter): void => w.expire();
 
 /** A FIFO queue with O(1) removal from the front. */
 class Queue {
@@ -57,22 +110,15 @@ export function createCallLimit(inner: Transport, limit: number): Transport {
   const release = (): void => {
     active--;
     while (active < limit && queue.length > 0) {
-      if (queue.shift()!.start()) return;
+      if (queue.shift()!.start(run)) return;
     }
   };
 
-  function run<I extends DescMessage, O extends DescMessage>(
-    method: DescMethodUnary<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: MessageInitShape<I>,
-    contextValues: ContextValues | undefined,
-  ): Promise<UnaryResponse<I, O>> {
+  function run(args: UnaryArgs): Promise<UnaryResponse> {
     active++;
-    let pending: Promise<UnaryResponse<I, O>>;
+    let pending: Promise<UnaryResponse>;
     try {
-      pending = inner.unary(method, signal, timeoutMs, header, input, contextValues);
+      pending = inner.unary(...args);
     } catch (e) {
       pending = Promise.reject(e);
     }
@@ -80,49 +126,31 @@ export function createCallLimit(inner: Transport, limit: number): Transport {
     return pending;
   }
 
-  function wait<I extends DescMessage, O extends DescMessage>(
-    method: DescMethodUnary<I, O>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    header: HeadersInit | undefined,
-    input: MessageInitShape<I>,
-    contextValues: ContextValues | undefined,
-  ): Promise<UnaryResponse<I, O>> {
+  function wait(args: UnaryArgs): Promise<UnaryResponse> {
+    const [method, signal, timeoutMs] = args;
     if (signal?.aborted) return Promise.reject(canceledError(signal));
     const deadline = timeoutMs !== undefined && Number.isFinite(timeoutMs) ? Date.now() + timeoutMs : undefined;
     if (deadline !== undefined && timeoutMs! <= 0) return Promise.reject(queuedTooLong(method, limit));
-    return new Promise<UnaryResponse<I, O>>((resolve, reject) => {
-      let ended = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const end = (reason: ConnectError): void => {
-        if (ended) return;
-        ended = true;
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        reject(reason);
-      };
-      const onAbort = (): void => end(canceledError(signal!));
-      queue.push({
-        start() {
-          if (ended) return false;
-          ended = true;
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-          const remaining = deadline === undefined ? timeoutMs : Math.max(1, deadline - Date.now());
-          resolve(run(method, signal, remaining, header, input, contextValues));
-          return true;
-        },
-      });
-      if (deadline !== undefined) timer = setTimeout(() => end(queuedTooLong(method, limit)), deadline - Date.now());
-      signal?.addEventListener("abort", onAbort, { once: true });
+    return new Promise<UnaryResponse>((resolve, reject) => {
+      const waiter = new Waiter(args, deadline, limit, resolve, reject);
+      queue.push(waiter);
+      if (deadline !== undefined) waiter.timer = setTimeout(expireWaiter, timeoutMs, waiter);
+      signal?.addEventListener("abort", waiter, { once: true });
     });
   }
 
   return {
-    unary(method, signal, timeoutMs, header, input, contextValues) {
-      return active < limit && queue.length === 0
-        ? run(method, signal, timeoutMs, header, input, contextValues)
-        : wait(method, signal, timeoutMs, header, input, contextValues);
+    unary<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodUnary<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: MessageInitShape<I>,
+      contextValues?: ContextValues,
+    ): Promise<UnaryResponse<I, O>> {
+      const args = [method, signal, timeoutMs, header, input, contextValues] as unknown as UnaryArgs;
+      const pending = active < limit && queue.length === 0 ? run(args) : wait(args);
+      return pending as unknown as Promise<UnaryResponse<I, O>>;
     },
     stream(method, signal, timeoutMs, header, input, contextValues) {
       return inner.stream(method, signal, timeoutMs, header, input, contextValues);

@@ -62,9 +62,58 @@ describe("npm pack", () => {
       cwd: app,
     });
     const resolved = readFileSync(log, "utf8").split("\n").filter(Boolean);
-    expect(resolved.some((url) => url.includes("/dataportability-connect/dist/src/index.js"))).toBe(true);
-    for (const heavy of ["/@connectrpc/connect-node/", "/google-auth-library/", "/gaxios/", "/dist/src/emulator/", "/fflate/", "/commander/"]) {
+    expect(resolved.some((url) => url.includes("/dataportability-connect/dist/bundle/index.js"))).toBe(true);
+    for (const heavy of [
+      "/@connectrpc/connect-node/",
+      "/google-auth-library/",
+      "/gaxios/",
+      "/dist/bundle/emulator/",
+      "/dist/bundle/cli/",
+      "/fflate/",
+      "/commander/",
+    ]) {
       expect(resolved.filter((url) => url.includes(heavy)), heavy).toEqual([]);
     }
+
+    // The package ships the bundle and the declarations, not tsc's .js files.
+    const installed = join(app, "node_modules/dataportability-connect");
+    expect(readdirSync(join(installed, "dist/src")).filter((f) => f.endsWith(".js"))).toEqual([]);
+    expect(readdirSync(join(installed, "dist/src"))).toContain("index.d.ts");
+
+    // The root and "./emulator" bundles share their code (one module
+    // instance): a client from the root talks to the emulator, and its errors
+    // are the ConnectErrors of the app's own @connectrpc/connect.
+    const e2e = `
+      import { Code, ConnectError } from "@connectrpc/connect";
+      import { createDataPortabilityClient } from "dataportability-connect";
+      import { startEmulator } from "dataportability-connect/emulator";
+      const emulator = await startEmulator({ port: 0 });
+      try {
+        const { accessToken } = await emulator.consent({ user: "pack@example.com", resources: ["myactivity.search"] });
+        const out = {};
+        for (const protocol of ["rest", "grpc"]) {
+          const client = createDataPortabilityClient({ protocol, baseUrl: emulator.url, auth: accessToken, retry: false });
+          const access = await client.checkAccessType({});
+          let refused;
+          try {
+            await createDataPortabilityClient({ protocol, baseUrl: emulator.url, auth: "ya29.unknown", retry: false }).checkAccessType({});
+          } catch (err) {
+            refused = { isConnectError: err instanceof ConnectError, unauthenticated: err.code === Code.Unauthenticated };
+          }
+          out[protocol] = { oneTime: access.oneTimeResources, refused };
+        }
+        console.log(JSON.stringify(out));
+      } finally {
+        await emulator.close();
+      }
+    `;
+    const e2eOut = execFileSync("node", ["--input-type=module", "-e", e2e], { cwd: app, encoding: "utf8", timeout: 60_000 });
+    const expected = { oneTime: ["myactivity.search"], refused: { isConnectError: true, unauthenticated: true } };
+    expect(JSON.parse(e2eOut)).toEqual({ rest: expected, grpc: expected });
+
+    // The installed bin runs the bundled CLI.
+    const help = execFileSync(join(app, "node_modules/.bin/dataportability"), ["--help"], { cwd: app, encoding: "utf8" });
+    expect(help).toContain("reset");
+    expect(help).toContain("export");
   }, 180_000);
 });

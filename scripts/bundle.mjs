@@ -1,0 +1,35 @@
+// `npm run build`, second step: bundles the compiled entry points (tsc's
+// output in dist/src) into dist/bundle with esbuild, one ES module per entry
+// plus shared chunks. Dependencies stay external (imported from
+// node_modules), so ConnectError, Code and the protobuf runtime are the very
+// objects the user's own @connectrpc/connect and @bufbuild/protobuf export.
+//
+// Why: Node 20 pays per ES module it loads; the package root is ~85 small
+// modules of its own, and loading them as one file roughly halves what the
+// package adds to a cold `import` on top of its dependencies (see
+// bench/RESULTS.md, "Cold import"). Code splitting keeps every module once:
+// the root, "./emulator" and the CLI share their common code through chunks,
+// so module-level state (caches, WeakMaps, classes) is never duplicated.
+// Types are tsc's declarations in dist/src and dist/gen.
+import { build } from "esbuild";
+import { rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const outdir = join(root, "dist/bundle");
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: ["dist/src/index.js", "dist/src/emulator/index.js", "dist/src/cli/main.js"],
+  outbase: "dist/src",
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20.19",
+  packages: "external",
+  chunkNames: "chunks/[name]-[hash]",
+  logLevel: "warning",
+});

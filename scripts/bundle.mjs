@@ -11,18 +11,21 @@
 // the root, "./emulator" and the CLI share their common code through chunks,
 // so module-level state (caches, WeakMaps, classes) is never duplicated.
 // Types are tsc's declarations in dist/src and dist/gen.
+//
+// Usage: node scripts/bundle.mjs [DIST]   (DIST defaults to <repo>/dist)
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const outdir = join(root, "dist/bundle");
+const dist = resolve(process.argv[2] ?? join(root, "dist"));
+const outdir = join(dist, "bundle");
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ["dist/src/index.js", "dist/src/emulator/index.js", "dist/src/cli/main.js"],
-  outbase: "dist/src",
+  entryPoints: ["src/index.js", "src/emulator/index.js", "src/cli/main.js"].map((entry) => join(dist, entry)),
+  outbase: join(dist, "src"),
   outdir,
   bundle: true,
   splitting: true,

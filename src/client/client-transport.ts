@@ -24,6 +24,7 @@ import type { UserCredentials } from "../auth/user-credentials.js";
 import { nextRetryDelay } from "../retry/retry-decision.js";
 import { createRetryPolicyResolver, type RetryOptions, type RetryPolicy } from "../retry/retry-policy.js";
 import { sleep } from "../retry/sleep.js";
+import { resourceNameError } from "./resource-name-guard.js";
 import { canceledError, settleWithin } from "./settle-within.js";
 import { normalizeTransportError } from "./transport-failure.js";
 
@@ -66,7 +67,10 @@ interface Shared {
  *   outside the protocol's transport (token refresh), so the call still
  *   settles by its deadline;
  * - retries never wait past the deadline; a broken connection is
- *   UNAVAILABLE on every protocol.
+ *   UNAVAILABLE on every protocol;
+ * - a resource name that tries to leave its template (`..`, `%2e`, `?`,
+ *   `#`, CR/LF, …) fails with INVALID_ARGUMENT before anything is sent
+ *   (see `resourceNameProblem`).
  */
 export function createClientTransport(inner: Transport, options: ClientTransportOptions = {}): Transport {
   const policyOf = options.retry === false ? () => undefined : createRetryPolicyResolver(options.retry ?? {});
@@ -91,7 +95,7 @@ export function createClientTransport(inner: Transport, options: ClientTransport
       contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
       const timeout = timeoutOf(timeoutMs);
-      const early = endedBeforeStart(method, signal, timeout);
+      const early = endedBeforeStart(method, signal, timeout) ?? resourceNameError(method, input);
       if (early !== undefined) {
         return Promise.reject(early);
       }

@@ -29,13 +29,17 @@ import {
 import { createClientTransport } from "./client-transport.js";
 import { createInterceptedTransport } from "./intercepted-transport.js";
 import { createProtocolTransport } from "./protocol-transport.js";
+import { resourceNameError } from "./resource-name-guard.js";
 
 /** A typed client of `google.dataportability.v1.DataPortabilityService`. */
 export type DataPortabilityClient = Client<typeof DataPortabilityService>;
 
 /** The pieces `createDataPortabilityTransport` is made of. */
 export interface DataPortabilityInterceptors {
-  /** In connect-es order: user interceptors, then retry, then auth (innermost). */
+  /**
+   * In connect-es order: user interceptors, the resource-name guard, then
+   * retry, then auth (innermost).
+   */
   readonly interceptors: Interceptor[];
   /** The credentials the auth interceptor uses (undefined with `auth: false`). */
   readonly credentials: UserCredentials | undefined;
@@ -43,10 +47,19 @@ export interface DataPortabilityInterceptors {
 
 const credentialsOf = new WeakMap<object, UserCredentials>();
 
+/** Refuses unary calls whose resource names try to leave their template (see `resourceNameProblem`). */
+const resourceNameInterceptor: Interceptor = (next) => (req) => {
+  if (!req.stream) {
+    const error = resourceNameError(req.method, req.message);
+    if (error !== undefined) return Promise.reject(error);
+  }
+  return next(req);
+};
+
 /**
  * Builds the interceptor chain of the client, for use with your own
- * transport: `[...options.interceptors, retry, auth]` (auth innermost, so
- * each retry attempt gets a fresh token). Pair it with a transport that puts
+ * transport: `[...options.interceptors, resource-name guard, retry, auth]`
+ * (auth innermost, so each retry attempt gets a fresh token). Pair it with a transport that puts
  * the call deadline in `callDeadlineKey` (as `createDataPortabilityTransport`
  * does) for deadline-aware retries.
  */
@@ -54,7 +67,7 @@ export function createDataPortabilityInterceptors(
   options: DataPortabilityClientOptions = {},
 ): DataPortabilityInterceptors {
   const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
-  const interceptors: Interceptor[] = [...(options.interceptors ?? [])];
+  const interceptors: Interceptor[] = [...(options.interceptors ?? []), resourceNameInterceptor];
   if (options.retry !== false) {
     interceptors.push(createRetryInterceptor(options.retry ?? {}));
   }

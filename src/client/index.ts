@@ -26,3 +26,4 @@ export {
 } from "./protocol-transport.js";
 export { createLazyTransport } from "./lazy-transport.js";
 export { createInterceptedTransport, type InterceptedTransportOptions } from "./intercepted-transport.js";
+export { resourceNameProblem } from "./resource-name-guard.js";

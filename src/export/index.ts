@@ -26,5 +26,5 @@ export type { DownloadedFile, DownloadOptions } from "./download.js";
 export type { SignedGetOptions } from "./signed-get.js";
 export { fileNameFromUrl, sanitizeFileName } from "./file-name.js";
 export { redactUrl } from "./redact.js";
-export { resetBlockers } from "./reset-guard.js";
+export { resetBlockers, resetRefusedError } from "./reset-guard.js";
 export type { GuardedJob, ResetBlocker } from "./reset-guard.js";

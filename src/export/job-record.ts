@@ -134,7 +134,7 @@ export function snapshot(record: JobRecord): ExportJob {
     stateName: stateName(record.state),
     urls: Object.freeze(record.urls.map((url) => redactUrl(url))),
     files: Object.freeze(files),
-    downloaded: record.state === State.COMPLETE && files.length === record.urls.length,
+    downloaded: record.state === State.COMPLETE && record.urls.length > 0 && files.length === record.urls.length,
     previousJobIds: Object.freeze([...record.previousJobIds]),
     exportTime: record.exportTime,
     startTime: record.startTime,

@@ -28,15 +28,21 @@ export interface ResetBlocker {
   readonly state: State;
   /** `unfinished`: not yet in a final state; `undownloaded`: COMPLETE but files are missing. */
   readonly reason: "unfinished" | "undownloaded";
-  /** Files of a COMPLETE job that were not downloaded (0 for unfinished jobs). */
+  /**
+   * Files of a COMPLETE job that were not downloaded (0 for unfinished jobs,
+   * and for a COMPLETE job that listed no archive URL at all).
+   */
   readonly missingFiles: number;
 }
 
 /**
  * The jobs that block a reset: every job not yet COMPLETE, FAILED or
  * CANCELLED (IN_PROGRESS, or never polled), and every COMPLETE job with an
- * archive file the session has not downloaded. FAILED and CANCELLED jobs have
- * nothing to download and do not block.
+ * archive file the session has not downloaded. A COMPLETE job that listed no
+ * archive URL (its archive expired, or the state came back without URLs)
+ * blocks too: nothing of it was downloaded, and a reset would let Google
+ * delete it. FAILED and CANCELLED jobs have nothing to download and do not
+ * block.
  */
 export function resetBlockers(jobs: Iterable<GuardedJob>): ResetBlocker[] {
   const blockers: ResetBlocker[] = [];
@@ -44,7 +50,7 @@ export function resetBlockers(jobs: Iterable<GuardedJob>): ResetBlocker[] {
     if (job.state === State.FAILED || job.state === State.CANCELLED) continue;
     if (job.state !== State.COMPLETE) {
       blockers.push({ jobId: job.jobId, state: job.state, reason: "unfinished", missingFiles: 0 });
-    } else if (job.downloadedCount < job.fileCount) {
+    } else if (job.fileCount === 0 || job.downloadedCount < job.fileCount) {
       const missingFiles = job.fileCount - job.downloadedCount;
       blockers.push({ jobId: job.jobId, state: job.state, reason: "undownloaded", missingFiles });
     }
@@ -61,7 +67,9 @@ export function resetRefusedError(blockers: readonly ResetBlocker[]): ConnectErr
     .map((b) =>
       b.reason === "unfinished"
         ? `${b.jobId} (${State[b.state] ?? b.state}, unfinished)`
-        : `${b.jobId} (COMPLETE, ${b.missingFiles} archive file(s) not downloaded)`,
+        : b.missingFiles === 0
+          ? `${b.jobId} (COMPLETE, but it listed no archive URL, so nothing was downloaded)`
+          : `${b.jobId} (COMPLETE, ${b.missingFiles} archive file(s) not downloaded)`,
     )
     .join(", ");
   return new ConnectError(

@@ -82,7 +82,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
  *
  * | method                     | retried on                                 | why |
  * |----------------------------|--------------------------------------------|-----|
- * | GetPortabilityArchiveState | UNAVAILABLE, DEADLINE_EXCEEDED (per attempt) | read-only |
+ * | GetPortabilityArchiveState | UNAVAILABLE, DEADLINE_EXCEEDED sent by the server | read-only |
  * | CheckAccessType            | UNAVAILABLE                                | read-only (POST without side effects) |
  * | CancelPortabilityArchive   | UNAVAILABLE                                | same end state when replayed; a replay after a lost success may answer FAILED_PRECONDITION (job no longer in progress) |
  * | InitiatePortabilityArchive | UNAVAILABLE, only if the connection was refused | a replay could start a second job and use up one-time access |

@@ -18,8 +18,12 @@ async function demoFolders(): Promise<string[]> {
 describe("npm start", () => {
   it("runs the demo: REST and gRPC request lines, reset after download, revoked token refused", async () => {
     const before = await demoFolders();
+    const started = performance.now();
     const result = await run([], { command: [NPM, "start", "--silent"], timeoutMs: 60_000 });
+    const elapsedMs = performance.now() - started;
     expect(result.code).toBe(0);
+    // The bound for the whole demo (npm and tsx start-up included).
+    expect(elapsedMs, "npm start finishes in under 10 s").toBeLessThan(10_000);
     expect(result.stderr).toBe("");
     const out = lines(result.stdout);
     const rest = out.indexOf("== REST: HTTP/1.1 + JSON, each RPC transcoded by its google.api.http rule");

@@ -95,6 +95,8 @@ describe("the bin entry", () => {
         [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(pkg.path, "dist")],
         { cwd: ROOT },
       ).catch(() => undefined); // type errors elsewhere do not stop the emit
+      // The second step of `npm run build`: the bundled entry points the bin runs.
+      await promisify(execFile)(process.execPath, [join(ROOT, "scripts/bundle.mjs"), join(pkg.path, "dist")], { cwd: ROOT });
       await mkdir(join(pkg.path, "bin"));
       await cp(join(ROOT, "bin/dataportability.js"), join(pkg.path, "bin/dataportability.js"));
       await writeFile(join(pkg.path, "package.json"), JSON.stringify({ name: "dataportability-connect", type: "module" }));

@@ -1,16 +1,23 @@
 /**
  * Resource names that try to leave their path template
  * (`archiveJobs/../authorization:reset`, `%2e%2e`, `?`, `#`, CR/LF, …):
- * over REST each is refused before anything is sent, or encoded so that
- * what reaches a capturing server decodes (with the server's own routes) to
- * the same RPC and the same name. Against the emulator, over every
+ * over REST each one with an empty, `.` or `..` segment, a `%`, `?`, `#` or
+ * a control character is refused before anything is sent; the others (a
+ * space, `:`, non-ASCII) are encoded so that what reaches a capturing
+ * server decodes (with the server's own routes) to the same RPC and the
+ * same name. Against the emulator, over every
  * protocol, none of them reaches ResetAuthorization.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { createDataPortabilityClient, type DataPortabilityClient, type DataPortabilityProtocol } from "../../src/index.js";
+import {
+  createDataPortabilityClient,
+  resourceNameProblem,
+  type DataPortabilityClient,
+  type DataPortabilityProtocol,
+} from "../../src/index.js";
 import { routeTable, serverView } from "../fuzz/support/routes.js";
 import { startCaptureServer, type CaptureServer } from "./support/capture.js";
 
@@ -79,6 +86,14 @@ describe("REST: hostile resource names against a capturing server", () => {
       const result = await outcome(client[call]({ name }));
       expect(result).toBeInstanceOf(ConnectError);
       const error = result as ConnectError;
+      if (resourceNameProblem(name) !== undefined) {
+        // `..`/`.`/empty segments, escapes, `?`, `#` and control characters: refused unsent.
+        expect(error.code, error.message).toBe(Code.InvalidArgument);
+        expect(error.rawMessage).toContain('field "name" is not a resource name');
+        expect(error.rawMessage).not.toMatch(/[\r\n\0]/);
+        expect(capture.requests.length, "a refused call sends nothing").toBe(before);
+        return;
+      }
       if (error.code === Code.InvalidArgument) {
         expect(capture.requests.length, "a refused call sends nothing").toBe(before);
         return;
@@ -117,10 +132,32 @@ describe.each<DataPortabilityProtocol>(["rest", "grpc", "grpc-web", "connect"])(
       for (const name of HOSTILE_NAMES) {
         const result = await outcome(client[call]({ name: asArgument(call, name) }));
         expect(result, `${call}(${JSON.stringify(name)})`).toBeInstanceOf(ConnectError);
-        expect([Code.InvalidArgument, Code.NotFound], (result as ConnectError).message).toContain((result as ConnectError).code);
+        const expected = resourceNameProblem(name) !== undefined ? [Code.InvalidArgument] : [Code.InvalidArgument, Code.NotFound];
+        expect(expected, (result as ConnectError).message).toContain((result as ConnectError).code);
       }
     }
     expect(emulator.calls.count("ResetAuthorization")).toBe(0);
     expect((await client.checkAccessType({})).oneTimeResources).toEqual(["myactivity.search"]);
+  });
+});
+
+describe("resourceNameProblem", () => {
+  it.each([
+    ["archiveJobs/1", undefined],
+    ["archiveJobs/1/portabilityArchiveState", undefined],
+    ["archiveJobs/a b", undefined],
+    ["archiveJobs/1:reset", undefined],
+    ["archiveJobs/\u00e9", undefined],
+    ["archiveJobs/..", 'a ".." segment'],
+    ["archiveJobs/.", 'a "." segment'],
+    ["archiveJobs//x", "an empty segment"],
+    ["archiveJobs/", "an empty segment"],
+    ["archiveJobs/%2e%2e", 'a "%" (an escape, e.g. %2e or %2F)'],
+    ["archiveJobs/1?alt=media", 'a "?" (a query)'],
+    ["archiveJobs/1#f", 'a "#" (a fragment)'],
+    ["archiveJobs/1\r\nX: y", "a control character (such as CR or LF)"],
+    ["archiveJobs/1\u007f", "a control character (such as CR or LF)"],
+  ])("%j → %j", (name, problem) => {
+    expect(resourceNameProblem(name)).toBe(problem);
   });
 });

@@ -42,4 +42,7 @@ export const INFLIGHT_CONTENDERS: readonly string[] = [
   "googleapis",
   "connect-grpc-bare",
   "project-grpc-full",
+  // Informative: the same clients under a 128 MB heap cap (see inflight.ts).
+  "project-rest-full@heap128",
+  "project-grpc-full@heap128",
 ];

@@ -22,10 +22,23 @@ const isType =
   (m: unknown): m is { type: string; reply?: InflightReply } =>
     typeof m === "object" && m !== null && (m as { type?: unknown }).type === type;
 
+/**
+ * Node flags of a contender variant: `<contender>@heap128` runs the same
+ * client in a process whose old generation is capped at 128 MB
+ * (`--max-old-space-size=128`, as containers are often run), which makes V8
+ * collect garbage before the heap grows past it.
+ */
+const VARIANT_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  heap128: ["--max-old-space-size=128"],
+};
+
 async function runOne(server: ServerHandle, env: BenchEnv, id: string, count: number, maxWaitMs: number): Promise<InflightSummary> {
-  const child = forkBench(WORKER_FILE);
+  const [contender = id, variant] = id.split("@");
+  const flags = variant === undefined ? [] : VARIANT_FLAGS[variant];
+  if (flags === undefined) throw new Error(`unknown contender variant in ${id}`);
+  const child = forkBench(WORKER_FILE, flags);
   try {
-    const job: WorkerJob = { mode: "inflight", contender: id, env, count };
+    const job: WorkerJob = { mode: "inflight", contender, env, count };
     const askedToArm = nextMessage(child, isType("armed?"), 60_000);
     const result = nextMessage(child, isType("result"), 60_000 + maxWaitMs * 2);
     result.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile

@@ -19,12 +19,13 @@ const TSX = import.meta.resolve("tsx");
  * Forks `bench/<file>` with an IPC channel (stdout/stderr inherited): a `.ts`
  * file under the tsx loader, a `.js` file (from `bench/.build/`) with plain node.
  * With BENCH_CPU_PROF=<dir> every child writes a V8 CPU profile there.
+ * `nodeFlags` are extra Node/V8 flags of the child (e.g. a heap cap).
  */
-export function forkBench(file: string): ChildProcess {
+export function forkBench(file: string, nodeFlags: readonly string[] = []): ChildProcess {
   const prof = process.env.BENCH_CPU_PROF;
   const profile = prof !== undefined && prof !== "" ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
   return fork(join(BENCH_DIR, file), [], {
-    execArgv: file.endsWith(".ts") ? ["--import", TSX, ...profile] : profile,
+    execArgv: file.endsWith(".ts") ? ["--import", TSX, ...profile, ...nodeFlags] : [...profile, ...nodeFlags],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
 }

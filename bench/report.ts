@@ -146,7 +146,8 @@ function inflightSection(r: BenchResults): string {
   return (
     `## ${r.config.inflightCalls.toLocaleString("en-US")} calls in flight at once\n\n` +
     `Each client runs in a fresh process, makes 300 calls one after another (so one-time start-up work such as loading modules and compiling undici's WebAssembly HTTP parser is done), then starts all calls at once; the server holds every call until all of them are pending (or, for a client that queues calls itself, until arrivals stop for 5 s), then answers. ` +
-    `Peak RSS is the process high-water mark (\`VmHWM\` in /proc/self/status).\n\n` +
+    `Peak RSS is the process high-water mark (\`VmHWM\` in /proc/self/status). ` +
+    `Rows ending in \`@heap128\` run the same client with \`node --max-old-space-size=128\` (a heap cap, as containers are often run): they show how much of the peak is garbage that V8 merely had not collected yet.\n\n` +
     table(["client", "peak RSS MB", "× baseline", "RSS before burst MB", "ok / failed", "held at server at once", "burst ms"], rows)
   );
 }

@@ -14,7 +14,14 @@
  * @module
  */
 
-import { getOption, type DescField, type DescMethodUnary, type MessageInitShape, type DescMessage } from "@bufbuild/protobuf";
+import {
+  getOption,
+  ScalarType,
+  type DescField,
+  type DescMessage,
+  type DescMethodUnary,
+  type MessageInitShape,
+} from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { resource_reference } from "../../gen/google/api/resource_pb.js";
 
@@ -25,7 +32,7 @@ function nameFieldsOf(input: DescMessage): readonly DescField[] {
   let fields = nameFieldsCache.get(input);
   if (fields === undefined) {
     fields = input.fields.filter(
-      (f) => f.fieldKind === "scalar" && f.scalar === 9 /* STRING */ && getOption(f, resource_reference).type !== "",
+      (f) => f.fieldKind === "scalar" && f.scalar === ScalarType.STRING && getOption(f, resource_reference).type !== "",
     );
     nameFieldsCache.set(input, fields);
   }

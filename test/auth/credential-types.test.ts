@@ -13,7 +13,7 @@ import {
 } from "google-auth-library";
 import { createDataPortabilityClient } from "../../src/index.js";
 import { startFakeGoogle, type FakeGoogle } from "./fake-google.js";
-import { consentedClient, fakeServiceAccountJson, rejection } from "./helpers.js";
+import { fakeServiceAccountJson, rejection } from "./helpers.js";
 
 let fake: FakeGoogle;
 const dir = mkdtempSync(join(tmpdir(), "dpc-auth-"));

@@ -61,7 +61,6 @@ export interface FakeGoogle {
   close(): Promise<void>;
 }
 
-const SERVICE = DataPortabilityService.typeName;
 
 /** Starts the fake on 127.0.0.1 (random ports). */
 export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<FakeGoogle> {

@@ -6,10 +6,9 @@
  * refusal, deadlines, resets, refused connections, size limits and its cap
  * on connections per origin.
  */
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import type { ServerResponse } from "node:http";
+import { describe, expect, it } from "vitest";
+import { Code, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
 import {
   createNodeHttpClient,
@@ -21,41 +20,10 @@ import {
   type RestTransportOptions,
 } from "../../src/index.js";
 import { TranscodingService } from "../support/conformance.js";
-import { startCaptureServer, type CaptureServer, type Handler } from "./support/http-server.js";
+import type { CaptureServer } from "./support/http-server.js";
+import { closed, freePort, rejection, useCaptureServers } from "./support/transport-helpers.js";
 
-const servers: CaptureServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler?: Handler): Promise<CaptureServer> {
-  const server = await startCaptureServer(handler);
-  servers.push(server);
-  return server;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConnectError);
-  return error as ConnectError;
-}
-
-async function closed(socket: Socket | undefined): Promise<void> {
-  expect(socket).toBeDefined();
-  if (socket!.destroyed) return;
-  await new Promise<void>((resolve) => socket!.once("close", () => resolve()));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const serve = useCaptureServers();
 
 /** Hides the fast path: the transport drives the client through `RestHttpClient` only. */
 function unknownMake(client: RestHttpClient): RestHttpClient {

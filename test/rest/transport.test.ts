@@ -2,9 +2,7 @@
  * createRestTransport against real local HTTP servers: the reset call,
  * headers, interceptors, deadlines, aborts, size limits, network failures.
  */
-import { createServer } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
@@ -16,44 +14,9 @@ import {
 } from "../../src/index.js";
 import { TranscodingService } from "../support/conformance.js";
 import { testService } from "./support/descriptors.js";
-import { startCaptureServer, type CaptureServer, type Handler } from "./support/http-server.js";
+import { closed, freePort, rejection, useCaptureServers } from "./support/transport-helpers.js";
 
-const servers: CaptureServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler?: Handler): Promise<CaptureServer> {
-  const server = await startCaptureServer(handler);
-  servers.push(server);
-  return server;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConnectError);
-  return error as ConnectError;
-}
-
-/** Resolves once the server-side socket is closed. */
-async function closed(socket: Socket | undefined): Promise<void> {
-  expect(socket).toBeDefined();
-  if (socket!.destroyed) return;
-  // Not events.once: that rejects on the ECONNRESET the hang-up may cause.
-  await new Promise<void>((resolve) => socket!.once("close", () => resolve()));
-}
-
-/** A port on 127.0.0.1 that nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const serve = useCaptureServers();
 
 /** A client of unknown make (no fast path): node's streaming client behind a wrapper. */
 function wrappedNodeClient(): RestHttpClient {

@@ -2,45 +2,25 @@
  * The default client over TLS: a self-signed certificate made with the
  * openssl CLI for this test (skipped where openssl is not installed).
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "@connectrpc/connect";
 import { DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createNodeHttpClient, createRestTransport, createUndiciHttpClient } from "../../src/index.js";
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasOpenssl, selfSignedCert } from "../support/tls.js";
 
 describe.skipIf(!hasOpenssl())("REST transport over https", () => {
-  let dir: string;
   let cert: Buffer;
   let server: Server;
   let agent: Agent;
   const seen: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "rest-tls-"));
-    execFileSync(
-      "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1",
-        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-      { stdio: "ignore" },
-    );
-    cert = readFileSync(join(dir, "cert.pem"));
-    server = createServer({ key: readFileSync(join(dir, "key.pem")), cert }, (req, res) => {
+    const tls = selfSignedCert();
+    cert = tls.cert;
+    server = createServer({ key: tls.key, cert }, (req, res) => {
       seen.push(`${req.method} ${req.url}`);
       req.resume();
       req.on("end", () => {
@@ -56,7 +36,6 @@ describe.skipIf(!hasOpenssl())("REST transport over https", () => {
     agent?.destroy();
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("sends the reset call through node:https with the given agent", async () => {

@@ -10,7 +10,6 @@
  * - TLS verification stays on: no switch to turn it off in src/, and a
  *   self-signed server is refused on every protocol before it sees a request.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createSecureServer, type Http2SecureServer } from "node:http2";
 import { tmpdir } from "node:os";
@@ -20,6 +19,7 @@ import { Code, ConnectError, createClient, type Transport } from "@connectrpc/co
 import { OAuth2Client } from "google-auth-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
+import { hasOpenssl, selfSignedCert } from "../support/tls.js";
 import {
   createAuthInterceptor,
   createDataPortabilityClient,
@@ -198,32 +198,15 @@ describe("TLS verification stays on", () => {
     expect(offenders).toEqual([]);
   });
 
-  function hasOpenssl(): boolean {
-    try {
-      execFileSync("openssl", ["version"], { stdio: "ignore" });
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   describe.skipIf(!hasOpenssl())("a self-signed server on 127.0.0.1", () => {
-    let dir: string;
     let server: Http2SecureServer;
     let url: string;
     const seen: string[] = [];
 
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), "security-tls-"));
-      execFileSync(
-        "openssl",
-        ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-          "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1",
-          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        { stdio: "ignore" },
-      );
+      const tls = selfSignedCert();
       server = createSecureServer(
-        { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")), allowHTTP1: true },
+        { key: tls.key, cert: tls.cert, allowHTTP1: true },
         (req, res) => {
           seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ""}`);
           res.writeHead(500);
@@ -235,7 +218,6 @@ describe("TLS verification stays on", () => {
     });
     afterAll(async () => {
       await new Promise<void>((done) => server.close(() => done()));
-      rmSync(dir, { recursive: true, force: true });
     });
 
     it.each(PROTOCOLS)("%s: the certificate is refused, the server never sees a request", async (protocol) => {

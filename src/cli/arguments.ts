@@ -5,6 +5,7 @@
  * @module
  */
 
+import { resourceNameProblem } from "../client/resource-name-guard.js";
 import { resourceForScope } from "../scopes.js";
 import { usageError } from "./exit-codes.js";
 
@@ -17,9 +18,11 @@ const JOB_NAME = /^archiveJobs\/([^/]+)(?:\/portabilityArchiveState)?$/;
 export function parseJobId(arg: string): string {
   const text = arg.trim();
   const id = JOB_NAME.exec(text)?.[1] ?? text;
-  if (id === "" || !/^[\x21-\x7e]+$/.test(id) || id.includes("/") || id === "." || id === "..") {
+  const problem = id === "" || id.includes("/") ? undefined : resourceNameProblem(id);
+  if (id === "" || !/^[\x21-\x7e]+$/.test(id) || id.includes("/") || problem !== undefined) {
+    const why = problem === undefined ? "" : ` (it contains ${problem})`;
     throw usageError(
-      `invalid job ${JSON.stringify(arg)}: give a job id (e.g. 123) or archiveJobs/<id>`,
+      `invalid job ${JSON.stringify(arg)}${why}: give a job id (e.g. 123) or archiveJobs/<id>`,
     );
   }
   return id;

@@ -39,9 +39,10 @@ describe("arguments", () => {
     expect(parseJobId("archiveJobs/123/portabilityArchiveState")).toBe("123");
     expect(jobName("123")).toBe("archiveJobs/123");
     expect(stateName("archiveJobs/123")).toBe("archiveJobs/123/portabilityArchiveState");
-    for (const bad of ["", "a/b", "archiveJobs/", "archiveJobs/1/x", "..", "with space"]) {
+    for (const bad of ["", "a/b", "archiveJobs/", "archiveJobs/1/x", "..", "with space", "1?alt=media", "1#x", "%2e%2e"]) {
       expect(usageMessage(() => parseJobId(bad))).toContain("invalid job");
     }
+    expect(usageMessage(() => parseJobId("1?alt=media"))).toContain('(it contains a "?" (a query))');
   });
 
   it("resources: names or scope URLs, comma lists, de-duplicated", () => {

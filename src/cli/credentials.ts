@@ -96,6 +96,11 @@ export async function loadAuthorizedUserFile(file: string): Promise<ResolvedCred
 /** Loads application default credentials; they must be an authorized_user credential. */
 export async function loadApplicationDefault(): Promise<ResolvedCredentials> {
   const { GoogleAuth } = await googleAuthLibrary("application default credentials");
+  // The CLI owns its process: skip google-auth-library's probe of the GCE
+  // metadata server (unless the user configured it). Credentials from there
+  // are a service account's, which this API refuses, and a failed probe
+  // prints a MetadataLookupWarning after a delay.
+  process.env["METADATA_SERVER_DETECTION"] ??= "none";
   let client: object;
   try {
     client = await new GoogleAuth().getClient();

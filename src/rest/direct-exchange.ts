@@ -88,3 +88,12 @@ export function pathStartOf(url: string): number {
   const schemeEnd = url.indexOf("://");
   return schemeEnd < 0 ? -1 : url.indexOf("/", schemeEnd + 3);
 }
+
+/** The entries of `header` as a plain record (lower-case names, as `Headers` keeps them). */
+export function headerRecord(header: Headers): Record<string, string> {
+  const record: Record<string, string> = {};
+  header.forEach((value, key) => {
+    record[key] = value;
+  });
+  return record;
+}

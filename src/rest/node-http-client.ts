@@ -12,6 +12,7 @@ import {
   asError,
   declaredLength,
   directExchange,
+  headerRecord,
   pathStartOf,
   ResponseTooLarge,
   type DirectExchange,
@@ -149,10 +150,7 @@ export function createNodeClient(options?: NodeHttpClientOptions): DirectHttpCli
   function stream(request: RestHttpRequest): Promise<RestHttpResponse> {
     const { signal } = request;
     if (signal.aborted) return Promise.reject(abortReason(signal));
-    const headers: Record<string, string> = {};
-    request.header.forEach((value, key) => {
-      headers[key] = value;
-    });
+    const headers = headerRecord(request.header);
     return whenLoaded(request.url, (target, path) =>
       new Promise<RestHttpResponse>((resolve, reject) => {
         let response: NodeHttp.IncomingMessage | undefined;

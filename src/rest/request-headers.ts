@@ -4,6 +4,7 @@
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import { VERSION } from "../version.js";
+import { headerRecord } from "./direct-exchange.js";
 
 /** What `new Headers()` accepts (the DOM `HeadersInit`). */
 export type HeadersInit = ConstructorParameters<typeof Headers>[0];
@@ -101,10 +102,7 @@ export function requestHeaderRecord(
 
 /** A `Headers` object as a plain record, with `content-type` set to match the body. */
 export function headerRecordOf(header: Headers, hasBody: boolean): Record<string, string> {
-  const record: Record<string, string> = {};
-  header.forEach((value, key) => {
-    record[key] = value;
-  });
+  const record = headerRecord(header);
   if (hasBody) record["content-type"] ??= "application/json";
   else delete record["content-type"];
   return record;

@@ -14,6 +14,7 @@ import {
   asError,
   declaredLength,
   directExchange,
+  headerRecord,
   pathStartOf,
   rawText,
   ResponseTooLarge,
@@ -381,10 +382,7 @@ export function createUndiciClient(options: UndiciHttpClientOptions = {}): Direc
   function stream(request: RestHttpRequest): Promise<RestHttpResponse> {
     const { signal } = request;
     if (signal.aborted) return Promise.reject(abortReason(signal));
-    const headers: Record<string, string> = {};
-    request.header.forEach((value, key) => {
-      headers[key] = value;
-    });
+    const headers = headerRecord(request.header);
     const opts = dispatchOptions(request.url, request.method, headers, request.body);
     return new Promise<RestHttpResponse>((resolve, reject) => {
       dispatch(opts, new StreamedResponse(signal, resolve, reject));

@@ -38,7 +38,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fault } from "../../src/emulator/index.js";
 import { createDataPortabilityClient, type DataPortabilityClient, type DataPortabilityProtocol } from "../../src/index.js";
 import { createEmulatorOAuthClient } from "../support/emulator-clients.js";
-import { openSocketCount, settle, useLeakGuard } from "./support/leak-guard.js";
+import { expectSocketsBackTo, openSocketCount, useLeakGuard } from "./support/leak-guard.js";
 import { startRemoteEmulator, type RemoteEmulator } from "./support/remote-emulator.js";
 
 const PROTOCOLS: readonly DataPortabilityProtocol[] = ["rest", "grpc", "grpc-web", "connect"];
@@ -235,13 +235,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.close();
   // Every client socket, ref'd or idle in a keep-alive pool, is gone once the server is.
-  if (socketsBefore !== undefined) {
-    const left = await settle(() => {
-      const now = openSocketCount() ?? 0;
-      return now > socketsBefore! ? now : undefined;
-    }, 5_000);
-    expect(left, "open sockets after the emulator closed").toBeUndefined();
-  }
+  await expectSocketsBackTo(socketsBefore, "open sockets after the emulator closed");
 });
 
 for (const protocol of PROTOCOLS) {

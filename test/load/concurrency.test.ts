@@ -23,7 +23,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDataPortabilityClient, type DataPortabilityClient, type DataPortabilityProtocol } from "../../src/index.js";
-import { openSocketCount, settle, useLeakGuard } from "../faults/support/leak-guard.js";
+import { expectSocketsBackTo, openSocketCount, useLeakGuard } from "../faults/support/leak-guard.js";
 import { startRemoteEmulator, type RemoteEmulator } from "../faults/support/remote-emulator.js";
 
 const STRESS = process.env["STRESS"] === "1";
@@ -82,13 +82,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.close();
-  if (socketsBefore !== undefined) {
-    const left = await settle(() => {
-      const now = openSocketCount() ?? 0;
-      return now > socketsBefore! ? now : undefined;
-    }, 5_000);
-    expect(left, "socket descriptors still open after the emulator closed").toBeUndefined();
-  }
+  await expectSocketsBackTo(socketsBefore, "socket descriptors still open after the emulator closed");
 });
 
 /** One call of the mix: mostly CheckAccessType, every fourth a state read. */

@@ -21,7 +21,7 @@ import {
 } from "../../src/index.js";
 import { TranscodingService } from "../support/conformance.js";
 import type { CaptureServer } from "./support/http-server.js";
-import { closed, freePort, rejection, useCaptureServers } from "./support/transport-helpers.js";
+import { closed, freePort, HUGE_BODY_BYTES, hugeBody, rejection, useCaptureServers } from "./support/transport-helpers.js";
 
 const serve = useCaptureServers();
 
@@ -152,25 +152,12 @@ describe.each(CASES)("$name", ({ make }) => {
     expect((await rejection(small.resetAuthorization({}))).code).toBe(Code.ResourceExhausted);
     await closed(declared.sockets[0]);
 
-    let written = 0;
-    const streamed = await serve((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      const chunk = Buffer.alloc(16 * 1024, 0x20);
-      const pump = (): void => {
-        while (!res.destroyed && written < 64 * 1024 * 1024) {
-          written += chunk.length;
-          if (!res.write(chunk)) {
-            res.once("drain", pump);
-            return;
-          }
-        }
-      };
-      pump();
-    });
+    const huge = hugeBody();
+    const streamed = await serve(huge.handler);
     const client = createClient(DataPortabilityService, transport(streamed.url, { maxResponseBytes: 256 * 1024 }));
     expect((await rejection(client.resetAuthorization({}))).code).toBe(Code.ResourceExhausted);
     await closed(streamed.sockets[0]);
-    expect(written).toBeLessThan(64 * 1024 * 1024);
+    expect(huge.written()).toBeLessThan(HUGE_BODY_BYTES);
   });
 
   it("carries an error's response headers in metadata", async () => {

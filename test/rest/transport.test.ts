@@ -14,7 +14,7 @@ import {
 } from "../../src/index.js";
 import { TranscodingService } from "../support/conformance.js";
 import { testService } from "./support/descriptors.js";
-import { closed, freePort, rejection, useCaptureServers } from "./support/transport-helpers.js";
+import { closed, freePort, HUGE_BODY_BYTES, hugeBody, rejection, useCaptureServers } from "./support/transport-helpers.js";
 
 const serve = useCaptureServers();
 
@@ -296,21 +296,8 @@ describe("deadlines, aborts and size limits", () => {
   });
 
   it("a streamed body over maxResponseBytes fails while reading, without buffering it all", async () => {
-    let written = 0;
-    const server = await serve((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      const chunk = Buffer.alloc(16 * 1024, 0x20);
-      const pump = (): void => {
-        while (!res.destroyed && written < 64 * 1024 * 1024) {
-          written += chunk.length;
-          if (!res.write(chunk)) {
-            res.once("drain", pump);
-            return;
-          }
-        }
-      };
-      pump();
-    });
+    const huge = hugeBody();
+    const server = await serve(huge.handler);
     const client = createClient(
       DataPortabilityService,
       createRestTransport({ baseUrl: server.url, maxResponseBytes: 256 * 1024 }),
@@ -318,7 +305,7 @@ describe("deadlines, aborts and size limits", () => {
     const err = await rejection(client.resetAuthorization({}));
     expect(err.code).toBe(Code.ResourceExhausted);
     await closed(server.sockets[0]);
-    expect(written).toBeLessThan(64 * 1024 * 1024);
+    expect(huge.written()).toBeLessThan(HUGE_BODY_BYTES);
   });
 
   it("the same limits hold with a client of unknown make", async () => {

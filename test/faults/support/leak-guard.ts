@@ -13,7 +13,7 @@
  */
 import { createHook } from "node:async_hooks";
 import { readdirSync, readlinkSync } from "node:fs";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 
 /** Counts of active resources by type. */
 export type ResourceCounts = Record<string, number>;
@@ -194,4 +194,17 @@ export function useLeakGuard(options: { settleMs?: number } = {}): LeakGuard {
       return result;
     },
   };
+}
+
+/**
+ * Fails the test when more socket descriptors than `before` are still open
+ * after waiting up to 5 s (nothing is checked where they cannot be counted).
+ */
+export async function expectSocketsBackTo(before: number | undefined, what: string): Promise<void> {
+  if (before === undefined) return;
+  const left = await settle(() => {
+    const now = openSocketCount() ?? 0;
+    return now > before ? now : undefined;
+  }, 5_000);
+  expect(left, what).toBeUndefined();
 }

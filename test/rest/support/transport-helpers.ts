@@ -9,6 +9,9 @@ import { ConnectError } from "@connectrpc/connect";
 import { afterEach, expect } from "vitest";
 import { startCaptureServer, type CaptureServer, type Handler } from "./http-server.js";
 
+/** The most a {@link hugeBody} handler writes: 64 MiB. */
+export const HUGE_BODY_BYTES = 64 * 1024 * 1024;
+
 /** Returns `serve(handler?)`, which starts a capture server that is closed after the current test. */
 export function useCaptureServers(): (handler?: Handler) => Promise<CaptureServer> {
   const servers: CaptureServer[] = [];
@@ -47,4 +50,28 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * A handler answering 200 with a JSON content type and a body of up to
+ * {@link HUGE_BODY_BYTES} spaces, written with backpressure until the client
+ * hangs up; `written()` tells how much was written.
+ */
+export function hugeBody(): { handler: Handler; written: () => number } {
+  let written = 0;
+  const handler: Handler = (_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    const chunk = Buffer.alloc(16 * 1024, 0x20);
+    const pump = (): void => {
+      while (!res.destroyed && written < HUGE_BODY_BYTES) {
+        written += chunk.length;
+        if (!res.write(chunk)) {
+          res.once("drain", pump);
+          return;
+        }
+      }
+    };
+    pump();
+  };
+  return { handler, written: () => written };
 }

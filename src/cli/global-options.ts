@@ -4,12 +4,12 @@
  * @module
  */
 
-import type { DataPortabilityProtocol } from "../client/index.js";
+import { DATA_PORTABILITY_PROTOCOLS, type DataPortabilityProtocol } from "../client/protocol-transport.js";
 import { parseDuration, parseInteger } from "./arguments.js";
 import { usageError } from "./exit-codes.js";
 
 /** The wire protocols `--protocol` accepts. */
-export const PROTOCOL_CHOICES: readonly DataPortabilityProtocol[] = ["rest", "grpc", "grpc-web", "connect"];
+export const PROTOCOL_CHOICES: readonly DataPortabilityProtocol[] = DATA_PORTABILITY_PROTOCOLS;
 
 /** The environment variable holding a static access token (kept out of argv). */
 export const ACCESS_TOKEN_ENV = "DATAPORTABILITY_ACCESS_TOKEN";

@@ -21,6 +21,7 @@ export {
 } from "./client-options.js";
 export {
   createProtocolTransport,
+  DATA_PORTABILITY_PROTOCOLS,
   type DataPortabilityProtocol,
   type ProtocolTransportOptions,
 } from "./protocol-transport.js";

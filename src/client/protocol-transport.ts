@@ -8,8 +8,11 @@ import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { createRestTransport, DEFAULT_MAX_RESPONSE_BYTES } from "../rest/transport.js";
 import { createLazyTransport } from "./lazy-transport.js";
 
-/** The wire protocols the client speaks. */
-export type DataPortabilityProtocol = "rest" | "grpc" | "grpc-web" | "connect";
+/** The wire protocols the client speaks, REST (the default) first. */
+export const DATA_PORTABILITY_PROTOCOLS = Object.freeze(["rest", "grpc", "grpc-web", "connect"] as const);
+
+/** One of {@link DATA_PORTABILITY_PROTOCOLS}. */
+export type DataPortabilityProtocol = (typeof DATA_PORTABILITY_PROTOCOLS)[number];
 
 /** Options of {@link createProtocolTransport}. */
 export interface ProtocolTransportOptions {
@@ -22,7 +25,7 @@ export interface ProtocolTransportOptions {
   readonly httpVersion?: "1.1" | "2";
 }
 
-const PROTOCOLS: ReadonlySet<string> = new Set(["rest", "grpc", "grpc-web", "connect"]);
+const PROTOCOLS: ReadonlySet<string> = new Set(DATA_PORTABILITY_PROTOCOLS);
 
 /**
  * Creates the bare transport of `protocol` (no auth, retries or

@@ -12,6 +12,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { OAuth2Client } from "google-auth-library";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import {
+  DATA_PORTABILITY_PROTOCOLS,
   CancelPortabilityArchiveResponseSchema,
   CheckAccessTypeResponseSchema,
   createDataPortabilityClient,
@@ -28,7 +29,7 @@ import {
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
 import { createEmulatorOAuthClient } from "../support/emulator-clients.js";
 
-const PROTOCOLS: readonly DataPortabilityProtocol[] = ["rest", "grpc", "grpc-web", "connect"];
+const PROTOCOLS = DATA_PORTABILITY_PROTOCOLS;
 const START = "2025-03-01T08:00:00Z";
 
 type Json = ReturnType<typeof toJson>;

@@ -36,12 +36,12 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fault } from "../../src/emulator/index.js";
-import { createDataPortabilityClient, type DataPortabilityClient, type DataPortabilityProtocol } from "../../src/index.js";
+import { DATA_PORTABILITY_PROTOCOLS, createDataPortabilityClient, type DataPortabilityClient, type DataPortabilityProtocol } from "../../src/index.js";
 import { createEmulatorOAuthClient } from "../support/emulator-clients.js";
 import { expectSocketsBackTo, openSocketCount, useLeakGuard } from "./support/leak-guard.js";
 import { startRemoteEmulator, type RemoteEmulator } from "./support/remote-emulator.js";
 
-const PROTOCOLS: readonly DataPortabilityProtocol[] = ["rest", "grpc", "grpc-web", "connect"];
+const PROTOCOLS = DATA_PORTABILITY_PROTOCOLS;
 const GROUPS = ["myactivity.search", "chrome.history"];
 /** Retries fast, so persistent faults use up all attempts well inside the deadline. */
 const RETRY = { maxAttempts: 3, initialBackoffMs: 10, maxBackoffMs: 40 };

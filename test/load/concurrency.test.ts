@@ -22,12 +22,12 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDataPortabilityClient, type DataPortabilityClient, type DataPortabilityProtocol } from "../../src/index.js";
+import { DATA_PORTABILITY_PROTOCOLS, createDataPortabilityClient, type DataPortabilityClient } from "../../src/index.js";
 import { expectSocketsBackTo, openSocketCount, useLeakGuard } from "../faults/support/leak-guard.js";
 import { startRemoteEmulator, type RemoteEmulator } from "../faults/support/remote-emulator.js";
 
 const STRESS = process.env["STRESS"] === "1";
-const PROTOCOLS: readonly DataPortabilityProtocol[] = ["rest", "grpc", "grpc-web", "connect"];
+const PROTOCOLS = DATA_PORTABILITY_PROTOCOLS;
 const CONCURRENCY = 256;
 const CALLS = STRESS ? 100_000 : 2_000;
 const ROUNDS = STRESS ? 10 : 4;

@@ -21,7 +21,15 @@ import {
 } from "../../src/index.js";
 import { TranscodingService } from "../support/conformance.js";
 import type { CaptureServer } from "./support/http-server.js";
-import { closed, freePort, HUGE_BODY_BYTES, hugeBody, rejection, useCaptureServers } from "./support/transport-helpers.js";
+import {
+  closed,
+  endlessBody,
+  freePort,
+  HUGE_BODY_BYTES,
+  hugeBody,
+  rejection,
+  useCaptureServers,
+} from "./support/transport-helpers.js";
 
 const serve = useCaptureServers();
 
@@ -98,18 +106,13 @@ describe.each(CASES)("$name", ({ make }) => {
   });
 
   it("a never-ending body fails at the deadline and the connection is closed", async () => {
-    let timer: NodeJS.Timeout | undefined;
-    const server = await serve((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.write("[");
-      timer = setInterval(() => res.write(" "), 10);
-      res.on("close", () => clearInterval(timer));
-    });
+    const endless = endlessBody();
+    const server = await serve(endless.handler);
     const client = createClient(DataPortabilityService, transport(server.url));
     const err = await rejection(client.resetAuthorization({}, { timeoutMs: 150 }));
     expect(err.code).toBe(Code.DeadlineExceeded);
     await closed(server.sockets[0]);
-    clearInterval(timer);
+    endless.stop();
   });
 
   it("an abort signal cancels the call and closes the connection", async () => {

@@ -14,7 +14,15 @@ import {
 } from "../../src/index.js";
 import { TranscodingService } from "../support/conformance.js";
 import { testService } from "./support/descriptors.js";
-import { closed, freePort, HUGE_BODY_BYTES, hugeBody, rejection, useCaptureServers } from "./support/transport-helpers.js";
+import {
+  closed,
+  endlessBody,
+  freePort,
+  HUGE_BODY_BYTES,
+  hugeBody,
+  rejection,
+  useCaptureServers,
+} from "./support/transport-helpers.js";
 
 const serve = useCaptureServers();
 
@@ -246,18 +254,13 @@ describe("deadlines, aborts and size limits", () => {
   });
 
   it("a never-ending response body fails at the deadline and the socket is destroyed", async () => {
-    let timer: NodeJS.Timeout | undefined;
-    const server = await serve((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.write("[");
-      timer = setInterval(() => res.write(" "), 10);
-      res.on("close", () => clearInterval(timer));
-    });
+    const endless = endlessBody();
+    const server = await serve(endless.handler);
     const client = createClient(DataPortabilityService, createRestTransport({ baseUrl: server.url }));
     const err = await rejection(client.resetAuthorization({}, { timeoutMs: 200 }));
     expect(err.code).toBe(Code.DeadlineExceeded);
     await closed(server.sockets[0]);
-    clearInterval(timer);
+    endless.stop();
   });
 
   it("an abort signal cancels the call with Canceled and releases the socket", async () => {

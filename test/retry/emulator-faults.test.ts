@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { createDataPortabilityClient, type DataPortabilityClient, type DataPortabilityProtocol } from "../../src/index.js";
+import { DATA_PORTABILITY_PROTOCOLS, createDataPortabilityClient, type DataPortabilityClient } from "../../src/index.js";
 
-const PROTOCOLS: readonly DataPortabilityProtocol[] = ["rest", "grpc", "grpc-web", "connect"];
+const PROTOCOLS = DATA_PORTABILITY_PROTOCOLS;
 
 let emu: Emulator;
 let token: string;

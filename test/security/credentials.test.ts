@@ -21,16 +21,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
 import { hasOpenssl, selfSignedCert } from "../support/tls.js";
 import {
+  DATA_PORTABILITY_PROTOCOLS,
   createAuthInterceptor,
   createDataPortabilityClient,
   createRestTransport,
   downloadArchiveFile,
-  type DataPortabilityProtocol,
   type RestHttpClient,
 } from "../../src/index.js";
 import { countConnects, startCaptureServer, type CaptureServer } from "./support/capture.js";
 
-const PROTOCOLS: readonly DataPortabilityProtocol[] = ["rest", "grpc", "grpc-web", "connect"];
+const PROTOCOLS = DATA_PORTABILITY_PROTOCOLS;
 /** TEST-NET-1: never routed. Nothing here may ever dial it. */
 const NON_LOOPBACK = "http://192.0.2.1";
 const TOKEN = "ya29.security-test-access-token";

@@ -8,9 +8,9 @@ import { createServer } from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { createDataPortabilityClient, type DataPortabilityProtocol } from "../../src/index.js";
+import { DATA_PORTABILITY_PROTOCOLS, createDataPortabilityClient } from "../../src/index.js";
 
-const PROTOCOLS: readonly DataPortabilityProtocol[] = ["rest", "grpc", "grpc-web", "connect"];
+const PROTOCOLS = DATA_PORTABILITY_PROTOCOLS;
 
 async function ipv6Loopback(): Promise<boolean> {
   const server = createServer();

@@ -8,10 +8,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { createDataPortabilityClient, type DataPortabilityProtocol } from "../../src/index.js";
+import { DATA_PORTABILITY_PROTOCOLS, createDataPortabilityClient } from "../../src/index.js";
 import { startRecordingProxy, type RecordingProxy } from "./support/capture.js";
 
-const PROTOCOLS: readonly DataPortabilityProtocol[] = ["rest", "grpc", "grpc-web", "connect"];
+const PROTOCOLS = DATA_PORTABILITY_PROTOCOLS;
 const INJECTED: readonly Record<string, string>[] = [
   { "x-goog-request-reason": "audit\r\nx-evil: 1" },
   { "x-goog-request-reason": "audit\nx-evil: 1" },

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataPortabilityService } from "../../gen/google/dataportability/v1/dataportability_pb.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import {
+  DATA_PORTABILITY_PROTOCOLS,
   createDataPortabilityClient,
   resourceNameProblem,
   type DataPortabilityClient,
@@ -115,7 +116,7 @@ describe("REST: hostile resource names against a capturing server", () => {
   });
 });
 
-describe.each<DataPortabilityProtocol>(["rest", "grpc", "grpc-web", "connect"])("%s: hostile resource names against the emulator", (protocol) => {
+describe.each<DataPortabilityProtocol>(DATA_PORTABILITY_PROTOCOLS)("%s: hostile resource names against the emulator", (protocol) => {
   let emulator: Emulator;
   let token: string;
   beforeAll(async () => {

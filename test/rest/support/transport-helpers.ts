@@ -75,3 +75,19 @@ export function hugeBody(): { handler: Handler; written: () => number } {
   };
   return { handler, written: () => written };
 }
+
+/**
+ * A handler answering 200 with a JSON body that never ends (`[` then a space
+ * every 10 ms) until the client hangs up. The timer stops when the
+ * connection closes; `stop()` ends it in any case (call it after the test).
+ */
+export function endlessBody(): { handler: Handler; stop: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const handler: Handler = (_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.write("[");
+    timer = setInterval(() => res.write(" "), 10);
+    res.on("close", () => clearInterval(timer));
+  };
+  return { handler, stop: () => clearInterval(timer) };
+}
